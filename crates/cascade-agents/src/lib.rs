@@ -1,0 +1,30 @@
+//! The agents of a world and the exogenous price they react to.
+//!
+//! This crate owns each agent's parameters, private state and decisions; it does not schedule
+//! events or move money. The engine asks an agent what it wants to do (a quote ladder, a
+//! liquidation plan), carries it out on the venues and settles it in the agents' wallets.
+//!
+//! - [`ReferencePath`]: the exogenous price: piecewise-linear knots times a seeded
+//!   jump-diffusion factor (pure GBM with jumps when there is one knot).
+//! - [`MarketMaker`]: quotes a finite ladder around the reference, skewed by its inventory and
+//!   hedged away outside the book at a resilience rate, each re-quote after a latency.
+//! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
+//!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
+//!   seized collateral with market orders.
+
+mod liquidator;
+mod maker;
+mod reference;
+
+pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
+pub use maker::{Hedge, MakerParams, MarketMaker, Quote as MakerQuote, hedge_value};
+pub use reference::{JumpDiffusion, ReferencePath};
+
+/// What an agent holds: quote cash and base inventory. Never negative (the types refuse it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wallet {
+    /// Quote asset.
+    pub cash: cascade_types::Quote,
+    /// Base asset.
+    pub base: cascade_types::Lots,
+}

@@ -1,0 +1,77 @@
+//! Everything a world is built from, already validated and in integer units.
+
+use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Wallet};
+use cascade_des::dist::Dist;
+use cascade_oracle::PushRule;
+use cascade_risk::Account;
+use cascade_risk::aave::AaveParams;
+use cascade_types::{MarketSpec, SimDuration};
+
+/// The exogenous reference path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferenceConfig {
+    /// `(seconds, price)` knots, times increasing.
+    pub knots: Vec<(f64, f64)>,
+    /// Interval between steps of the path.
+    pub step: SimDuration,
+    /// Optional random factor.
+    pub diffusion: Option<JumpDiffusion>,
+}
+
+/// One market maker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MakerConfig {
+    /// Quoting rules.
+    pub params: MakerParams,
+    /// Starting cash and inventory.
+    pub wallet: Wallet,
+}
+
+/// One liquidator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiquidatorConfig {
+    /// Behaviour.
+    pub params: LiquidatorParams,
+    /// Starting cash and inventory.
+    pub wallet: Wallet,
+}
+
+/// The oracle: what it observes, how late, and when it publishes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OracleConfig {
+    /// Interval between observations of the book mid.
+    pub observe_every: SimDuration,
+    /// Delay from observation to the oracle network, in milliseconds.
+    pub latency_ms: Dist,
+    /// The push rule.
+    pub rule: PushRule,
+    /// Delay from a round's start to its price being readable on-chain, in milliseconds.
+    pub inclusion_delay_ms: Dist,
+}
+
+/// A whole world.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldConfig {
+    /// Scenario name, for output.
+    pub name: String,
+    /// Master seed of all random streams.
+    pub seed: u64,
+    /// Simulated span.
+    pub duration: SimDuration,
+    /// Units of the market.
+    pub spec: MarketSpec,
+    /// The exogenous price.
+    pub reference: ReferenceConfig,
+    /// Market makers, agent ids from 0.
+    pub makers: Vec<MakerConfig>,
+    /// The oracle.
+    pub oracle: OracleConfig,
+    /// Lending market rules.
+    pub lending: AaveParams,
+    /// Borrower accounts, ids from 0.
+    pub accounts: Vec<Account>,
+    /// Liquidators, agent ids after the makers.
+    pub liquidators: Vec<LiquidatorConfig>,
+    /// Interval between book snapshots in the trace.
+    pub snapshot_every: SimDuration,
+}

@@ -1,0 +1,39 @@
+//! The world and its event loop.
+//!
+//! This crate owns a run: the event queue, the book, the oracle feed, the lending market, the
+//! agents and their wallets, and the trace. [`World::run`] pops events in the queue's total order
+//! and dispatches each with one `match` over the closed [`Event`] enum; handlers ask the domain
+//! crates what happens, schedule the consequences after their latencies, settle trades in the
+//! agents' wallets, and append trace rows.
+//!
+//! The cascade loop: a reference step moves the exogenous price; market makers re-quote around it
+//! after their latencies; the oracle observes the book mid, and after its observation latency and
+//! inclusion delay publishes by its deviation/heartbeat rule; on a publication that leaves
+//! accounts liquidatable, each liquidator wakes after its latency, liquidates what is worth it
+//! and sells the seized collateral into the book; the sale moves the mid, which the oracle sees
+//! next; and so on.
+//!
+//! Generations: a liquidation is of generation 0 if its account is liquidatable at the exogenous
+//! reference price seen when the oracle observed the price it acts on (the exogenous move alone
+//! would have triggered it). Otherwise it was triggered by a price that earlier liquidation sales
+//! pushed below the reference: its parent is the latest liquidation whose sale traded before that
+//! observation, and its generation is the parent's plus one.
+
+mod config;
+mod event;
+mod stats;
+pub mod trace;
+mod world;
+
+pub use config::{LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, WorldConfig};
+pub use event::{Event, Observation};
+pub use stats::RunStats;
+pub use world::{AgentKind, World};
+
+/// A run that could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Writing a trace file failed.
+    #[error("writing the trace failed: {0}")]
+    Trace(#[from] std::io::Error),
+}

@@ -1,0 +1,58 @@
+//! Counters of a run, turned into the summary by the caller.
+
+use cascade_types::{Lots, Quote, SimTime, Ticks};
+
+/// What happened in a run, in integer units.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunStats {
+    /// Events processed.
+    pub events: u64,
+    /// Simulated time at the end.
+    pub end: SimTime,
+    /// Liquidation calls.
+    pub liquidations: u64,
+    /// Liquidations per generation (index = generation).
+    pub by_generation: Vec<u64>,
+    /// Debt repaid by liquidators.
+    pub debt_repaid: Quote,
+    /// Collateral taken from accounts (liquidators' share plus protocol fee).
+    pub collateral_seized: Lots,
+    /// Debt written off when accounts ran out of collateral.
+    pub deficit: Quote,
+    /// Debt above collateral value of accounts still open at the end, at the last oracle price.
+    pub open_shortfall: Quote,
+    /// Trades in the book.
+    pub trades: u64,
+    /// Base traded in the book.
+    pub volume: Lots,
+    /// Base sold by liquidators into the book.
+    pub liquidation_sales: Lots,
+    /// Oracle rounds published.
+    pub oracle_publications: u64,
+    /// Observations dropped because a later one had arrived.
+    pub stale_observations: u64,
+    /// Lowest book mid seen at any event.
+    pub min_mid: Option<Ticks>,
+    /// Lowest published oracle price.
+    pub min_oracle: Option<Ticks>,
+    /// Lowest reference price (nearest tick).
+    pub min_reference: Option<Ticks>,
+    /// Accounts passed over: no capital, unprofitable, would revert.
+    pub skipped_no_capital: u64,
+    /// See `skipped_no_capital`.
+    pub skipped_unprofitable: u64,
+    /// See `skipped_no_capital`.
+    pub skipped_reverts: u64,
+    /// Gas paid by liquidators.
+    pub gas_spent: Quote,
+    /// Liquidators' cash plus inventory at the last mid, minus their starting cash and
+    /// inventory at the first mid, in quote atoms.
+    pub liquidator_pnl: i128,
+}
+
+impl RunStats {
+    /// The highest generation seen, if any liquidation happened.
+    pub fn max_generation(&self) -> Option<u32> {
+        self.by_generation.len().checked_sub(1).map(|g| g as u32)
+    }
+}

@@ -1,0 +1,42 @@
+//! What a run leaves behind for people: the summary and the figures.
+//!
+//! This crate owns turning a finished run into `summary.json` ([`Summary`]) and turning trace
+//! files into figures ([`series`] builds plotted series from trace rows, [`plot`] draws them).
+//! Figures are drawn from the trace files on disk, never from the live world, so a figure can be
+//! re-rendered from a run folder without re-running it. It is the only crate that depends on
+//! plotters; fonts are embedded, so no system font packages are needed.
+
+pub mod plot;
+pub mod series;
+mod summary;
+
+pub use summary::Summary;
+
+/// A report that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A trace file could not be read or parsed.
+    #[error("{path}: {message}")]
+    Trace {
+        /// The file.
+        path: String,
+        /// What went wrong, with the line where there is one.
+        message: String,
+    },
+    /// Drawing or writing a figure failed.
+    #[error("drawing {path} failed: {message}")]
+    Draw {
+        /// The figure file.
+        path: String,
+        /// The backend's message.
+        message: String,
+    },
+    /// Writing the summary failed.
+    #[error("writing {path} failed: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}

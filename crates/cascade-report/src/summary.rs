@@ -1,0 +1,163 @@
+//! `summary.json`: the headline figures of a run.
+
+use crate::ReportError;
+use cascade_engine::{RunStats, WorldConfig};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The headline figures of a run, in human units (USD and base units).
+///
+/// `bad_debt` is everything lenders lose: the deficit written off when accounts ran out of
+/// collateral, plus the open shortfall of accounts still insolvent at the end (debt above
+/// collateral value at the last oracle price) that nobody liquidated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// cascade version that made the run.
+    pub version: String,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated seconds.
+    pub sim_seconds: f64,
+    /// Borrower accounts.
+    pub accounts: usize,
+    /// Liquidation calls.
+    pub liquidations: u64,
+    /// Highest generation (null without liquidations).
+    pub max_generation: Option<u32>,
+    /// Liquidations per generation, generation 0 first.
+    pub liquidations_by_generation: Vec<u64>,
+    /// Deficit plus open shortfall, USD.
+    pub bad_debt: f64,
+    /// Debt written off on liquidation, USD.
+    pub deficit: f64,
+    /// Debt above collateral value of insolvent accounts still open, USD.
+    pub open_shortfall: f64,
+    /// Debt repaid by liquidators, USD.
+    pub debt_repaid: f64,
+    /// Collateral taken from accounts, base units.
+    pub collateral_seized: f64,
+    /// Collateral sold into the book by liquidators, base units.
+    pub liquidation_sales: f64,
+    /// Lowest book mid, USD.
+    pub min_mid_price: Option<f64>,
+    /// Lowest published oracle price, USD.
+    pub min_oracle_price: Option<f64>,
+    /// Lowest exogenous reference price, USD.
+    pub min_reference_price: Option<f64>,
+    /// Trades in the book.
+    pub trades: u64,
+    /// Base traded, base units.
+    pub volume: f64,
+    /// Oracle rounds published.
+    pub oracle_publications: u64,
+    /// Observations that arrived after a later one and were dropped.
+    pub stale_observations: u64,
+    /// Accounts passed over by liquidators for lack of capital.
+    pub skipped_no_capital: u64,
+    /// Accounts passed over as unprofitable at the book's depth.
+    pub skipped_unprofitable: u64,
+    /// Liquidation attempts that would have reverted.
+    pub skipped_reverts: u64,
+    /// Gas paid by liquidators, USD.
+    pub gas_spent: f64,
+    /// Liquidators' profit and loss at the last mid, USD.
+    pub liquidator_pnl: f64,
+    /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
+    pub trace_hash: String,
+}
+
+impl Summary {
+    /// The summary of a finished run.
+    pub fn new(cfg: &WorldConfig, stats: &RunStats, trace_hash: String) -> Self {
+        let spec = cfg.spec;
+        let deficit = spec.quote(stats.deficit);
+        let open_shortfall = spec.quote(stats.open_shortfall);
+        Summary {
+            scenario: cfg.name.clone(),
+            seed: cfg.seed,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            events: stats.events,
+            sim_seconds: stats.end.as_secs_f64(),
+            accounts: cfg.accounts.len(),
+            liquidations: stats.liquidations,
+            max_generation: stats.max_generation(),
+            liquidations_by_generation: stats.by_generation.clone(),
+            bad_debt: deficit + open_shortfall,
+            deficit,
+            open_shortfall,
+            debt_repaid: spec.quote(stats.debt_repaid),
+            collateral_seized: spec.qty(stats.collateral_seized),
+            liquidation_sales: spec.qty(stats.liquidation_sales),
+            min_mid_price: stats.min_mid.map(|p| spec.price(p)),
+            min_oracle_price: stats.min_oracle.map(|p| spec.price(p)),
+            min_reference_price: stats.min_reference.map(|p| spec.price(p)),
+            trades: stats.trades,
+            volume: spec.qty(stats.volume),
+            oracle_publications: stats.oracle_publications,
+            stale_observations: stats.stale_observations,
+            skipped_no_capital: stats.skipped_no_capital,
+            skipped_unprofitable: stats.skipped_unprofitable,
+            skipped_reverts: stats.skipped_reverts,
+            gas_spent: spec.quote(stats.gas_spent),
+            liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,
+            trace_hash,
+        }
+    }
+
+    /// Writes `summary.json` (pretty-printed, keys in a fixed order).
+    pub fn write(&self, path: &Path) -> Result<(), ReportError> {
+        let text = serde_json::to_string_pretty(self).expect("a summary always serialises");
+        std::fs::write(path, text + "\n").map_err(|source| ReportError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// A few lines for the terminal.
+    pub fn human(&self) -> String {
+        let gens = self
+            .liquidations_by_generation
+            .iter()
+            .enumerate()
+            .map(|(g, n)| format!("g{g}:{n}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        format!(
+            "scenario {} (seed {}): {} events over {:.0} s simulated\n\
+             liquidations: {} (max generation {}; {})\n\
+             bad debt: {:.2} USD (deficit {:.2}, open shortfall {:.2}); debt repaid {:.2} USD\n\
+             prices: min reference {}, min book mid {}, min oracle {} USD\n\
+             liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
+             trace hash {}",
+            self.scenario,
+            self.seed,
+            self.events,
+            self.sim_seconds,
+            self.liquidations,
+            self.max_generation
+                .map_or("-".to_string(), |g| g.to_string()),
+            if gens.is_empty() {
+                "none".to_string()
+            } else {
+                gens
+            },
+            self.bad_debt,
+            self.deficit,
+            self.open_shortfall,
+            self.debt_repaid,
+            opt(self.min_reference_price),
+            opt(self.min_mid_price),
+            opt(self.min_oracle_price),
+            self.liquidator_pnl,
+            self.gas_spent,
+            self.skipped_unprofitable,
+            self.skipped_no_capital,
+            self.trace_hash
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! From a validated scenario to a world configuration.
+
+use crate::schema::Scenario;
+use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Wallet};
+use cascade_des::RngStreams;
+use cascade_engine::{LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, WorldConfig};
+use cascade_oracle::PushRule;
+use cascade_risk::Account;
+use cascade_risk::aave::AaveParams;
+use cascade_types::{Bps, Lots, MarketSpec, Quote, SimDuration, Ticks};
+
+fn bps(fraction: f64) -> Bps {
+    Bps((fraction * 10_000.0).round() as u32)
+}
+
+/// Builds the world configuration for `seed` (the scenario's own if `None`).
+///
+/// The scenario must have been validated (as [`Scenario::parse`] and [`Scenario::load`] do).
+pub fn build(s: &Scenario, seed: Option<u64>) -> WorldConfig {
+    let seed = seed.unwrap_or(s.seed);
+    let spec = MarketSpec {
+        tick_size: s.market.tick_size,
+        lot_size: s.market.lot_size,
+    };
+    let usd = |v: f64| spec.quote_floor(v);
+    let lending = AaveParams {
+        liquidation_threshold: bps(s.lending.liquidation_threshold),
+        liquidation_bonus: bps(s.lending.liquidation_bonus),
+        protocol_fee: bps(s.lending.protocol_fee),
+        close_factor: bps(s.lending.close_factor),
+        close_factor_min_base: usd(s.lending.close_factor_min_usd),
+        min_leftover_base: usd(s.lending.min_leftover_usd),
+    };
+    let p0 = spec.ticks_nearest(s.reference.knots[0].1);
+    let accounts = population(s, seed, &spec, &lending, p0);
+    let makers = s
+        .makers
+        .iter()
+        .flat_map(|g| {
+            let cfg = MakerConfig {
+                params: MakerParams {
+                    levels: g.levels,
+                    half_spread_bps: g.half_spread_bps,
+                    level_spacing_bps: g.level_spacing_bps,
+                    size_per_level: spec.lots_floor(g.size_per_level),
+                    skew_per_unit: g.skew_bps_per_unit * 1e-4,
+                    max_skew: g.max_skew,
+                    target_inventory: spec.lots_floor(g.target_inventory),
+                    max_inventory: spec.lots_floor(g.max_inventory),
+                    hedge_half_life: g.hedge_half_life_s.map(SimDuration::from_secs_f64),
+                    latency_ms: g.latency_ms.clone(),
+                },
+                wallet: Wallet {
+                    cash: usd(g.cash),
+                    base: spec.lots_floor(g.inventory),
+                },
+            };
+            std::iter::repeat_n(cfg, g.count as usize)
+        })
+        .collect();
+    let liquidators = s
+        .liquidators
+        .iter()
+        .flat_map(|g| {
+            let cfg = LiquidatorConfig {
+                params: LiquidatorParams {
+                    latency_ms: g.latency_ms.clone(),
+                    gas_cost: usd(g.gas_usd),
+                    min_profit: usd(g.min_profit_usd),
+                    poll: SimDuration::from_secs_f64(g.poll_s),
+                },
+                wallet: Wallet {
+                    cash: usd(g.cash),
+                    base: Lots(0),
+                },
+            };
+            std::iter::repeat_n(cfg, g.count as usize)
+        })
+        .collect();
+    WorldConfig {
+        name: s.name.clone(),
+        seed,
+        duration: SimDuration::from_secs_f64(s.duration_s),
+        spec,
+        reference: ReferenceConfig {
+            knots: s.reference.knots.clone(),
+            step: SimDuration::from_millis_f64(s.reference.step_ms),
+            diffusion: s.reference.diffusion.map(|d| JumpDiffusion {
+                drift_annual: d.drift_annual,
+                sigma_annual: d.sigma_annual,
+                jumps_per_hour: d.jumps_per_hour,
+                jump_mean: d.jump_mean,
+                jump_std: d.jump_std,
+            }),
+        },
+        makers,
+        oracle: OracleConfig {
+            observe_every: SimDuration::from_millis_f64(s.oracle.observe_every_ms),
+            latency_ms: s.oracle.latency_ms.clone(),
+            rule: PushRule {
+                deviation: bps(s.oracle.deviation),
+                heartbeat: SimDuration::from_secs_f64(s.oracle.heartbeat_s),
+            },
+            inclusion_delay_ms: s.oracle.inclusion_delay_ms.clone(),
+        },
+        lending,
+        accounts,
+        liquidators,
+        snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
+    }
+}
+
+/// Draws the accounts: collateral and health factor at the starting price `p0`, each account
+/// from its own stream. Debt is set so the account has that health factor (rounded down, so the
+/// account is never less healthy than drawn).
+fn population(
+    s: &Scenario,
+    seed: u64,
+    spec: &MarketSpec,
+    lending: &AaveParams,
+    p0: Ticks,
+) -> Vec<Account> {
+    let streams = RngStreams::new(seed);
+    let lt = lending.liquidation_threshold.as_f64();
+    (0..s.accounts.count)
+        .map(|i| {
+            let mut rng = streams.stream("account", u64::from(i));
+            let collateral = spec
+                .lots_floor(s.accounts.collateral.sample(&mut rng))
+                .max(Lots(1));
+            let hf = s.accounts.health_factor.sample(&mut rng);
+            let value = collateral.value_at(p0).0 as f64;
+            let debt = Quote((value * lt / hf).floor() as u64);
+            Account { collateral, debt }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scenario;
+
+    const MINI: &str = r#"
+Scenario(
+    name: "mini",
+    seed: 7,
+    duration_s: 60.0,
+    market: (tick_size: 0.01, lot_size: 0.001),
+    reference: (step_ms: 1000.0, knots: [(0.0, 2000.0)]),
+    makers: [(count: 2, levels: 5, half_spread_bps: 2.0, level_spacing_bps: 5.0,
+              size_per_level: 10.0, skew_bps_per_unit: 0.1, max_skew: 0.1,
+              target_inventory: 100.0, max_inventory: 200.0, hedge_half_life_s: 60.0,
+              latency_ms: Constant(100.0), cash: 1000000.0, inventory: 100.0)],
+    oracle: (observe_every_ms: 1000.0, latency_ms: Constant(500.0), deviation: 0.005,
+             heartbeat_s: 3600.0, inclusion_delay_ms: Constant(0.0)),
+    lending: (liquidation_threshold: 0.83, liquidation_bonus: 1.05, protocol_fee: 0.1),
+    accounts: (count: 50, collateral: LogNormal(median: 10.0, sigma: 1.0),
+               health_factor: Uniform(lo: 1.1, hi: 1.5)),
+    liquidators: [(count: 1, cash: 100000.0, latency_ms: Constant(1000.0), gas_usd: 5.0,
+                   min_profit_usd: 1.0, poll_s: 12.0)],
+)
+"#;
+
+    #[test]
+    fn units_convert_exactly() {
+        let s = Scenario::parse(MINI, "mini.ron").unwrap();
+        let w = build(&s, None);
+        assert_eq!(w.seed, 7);
+        assert_eq!(build(&s, Some(9)).seed, 9);
+        assert_eq!(w.makers.len(), 2);
+        assert_eq!(w.makers[0].params.size_per_level, Lots(10_000));
+        assert_eq!(w.makers[0].wallet.cash, Quote(100_000_000_000)); // 1e6 USD / 1e-5
+        assert_eq!(w.lending.liquidation_threshold, Bps(8300));
+        assert_eq!(w.lending.close_factor_min_base, Quote(200_000_000));
+        assert_eq!(w.oracle.rule.deviation, Bps(50));
+        assert_eq!(w.accounts.len(), 50);
+    }
+
+    /// Every drawn account starts within its health-factor range at the starting price.
+    #[test]
+    fn population_respects_the_health_factor_range() {
+        let s = Scenario::parse(MINI, "mini.ron").unwrap();
+        let w = build(&s, None);
+        for a in &w.accounts {
+            let hf = w
+                .lending
+                .health_factor(a.collateral, a.debt, Ticks(200_000)) as f64
+                / 1e18;
+            assert!((1.1 - 1e-6..=1.5 + 1e-3).contains(&hf), "hf {hf}");
+        }
+    }
+
+    /// Adding accounts leaves the existing ones unchanged (one stream per account).
+    #[test]
+    fn more_accounts_do_not_change_existing_ones() {
+        let s = Scenario::parse(MINI, "mini.ron").unwrap();
+        let mut bigger = s.clone();
+        bigger.accounts.count = 80;
+        let a = build(&s, None).accounts;
+        let b = build(&bigger, None).accounts;
+        assert_eq!(a[..], b[..50]);
+    }
+}

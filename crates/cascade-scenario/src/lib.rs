@@ -1,0 +1,86 @@
+//! Scenario files: the RON schema, its validation, and building a world from it.
+//!
+//! This crate owns everything between a user's `.ron` file and a [`WorldConfig`]: parsing with
+//! unknown fields refused, range checks whose messages name the file and the field path,
+//! conversion from human units (USD, ETH, seconds, fractions) to the simulator's integer units,
+//! and the seeded population generators.
+//!
+//! Each account draws its collateral and health factor from its own random stream
+//! `("account", i)`, so changing the number of accounts never changes the accounts that stay.
+
+mod build;
+mod schema;
+
+pub use build::build;
+pub use schema::{
+    AccountsSpec, DiffusionSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits, OracleSpec,
+    ReferenceSpec, Scenario,
+};
+
+use std::path::{Path, PathBuf};
+
+/// A scenario that cannot be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the scenario: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid RON for the schema (syntax, unknown or missing field, wrong type).
+    #[error("{origin}:{line}:{col}: {message}")]
+    Parse {
+        /// The file (or `<built-in>`).
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// A value is out of its allowed range.
+    #[error("{origin}: {field}: {message}")]
+    Invalid {
+        /// The file (or `<built-in>`).
+        origin: String,
+        /// The field path, e.g. `makers[0].size_per_level`.
+        field: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+impl Scenario {
+    /// Parses and validates a scenario from text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let options = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let scenario: Scenario = options.from_str(text).map_err(|e| ScenarioError::Parse {
+            origin: origin.to_string(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
+        scenario
+            .validate()
+            .map_err(|(field, message)| ScenarioError::Invalid {
+                origin: origin.to_string(),
+                field,
+                message,
+            })?;
+        Ok(scenario)
+    }
+
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+}

@@ -1,0 +1,422 @@
+//! The scenario schema, in the units users think in, and its range checks.
+
+use cascade_des::dist::Dist;
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used in output folder names and figure footers.
+    pub name: String,
+    /// Master seed (overridden by `--seed`).
+    pub seed: u64,
+    /// Simulated span, seconds.
+    pub duration_s: f64,
+    /// Tick and lot sizes.
+    pub market: MarketUnits,
+    /// The exogenous reference price.
+    pub reference: ReferenceSpec,
+    /// Market-maker groups.
+    pub makers: Vec<MakerGroup>,
+    /// The oracle.
+    pub oracle: OracleSpec,
+    /// Lending market rules (Aave v3).
+    pub lending: LendingSpec,
+    /// The borrower population.
+    pub accounts: AccountsSpec,
+    /// Liquidator groups.
+    pub liquidators: Vec<LiquidatorGroup>,
+    /// Interval between book snapshots in the trace, milliseconds.
+    #[serde(default = "default_snapshot_ms")]
+    pub snapshot_every_ms: f64,
+}
+
+fn default_snapshot_ms() -> f64 {
+    1_000.0
+}
+
+/// Units of the market.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketUnits {
+    /// Quote currency per tick (e.g. 0.01 USD).
+    pub tick_size: f64,
+    /// Base asset per lot (e.g. 0.001 ETH).
+    pub lot_size: f64,
+}
+
+/// The exogenous reference price: knots times an optional jump-diffusion factor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSpec {
+    /// Interval between steps, milliseconds.
+    pub step_ms: f64,
+    /// `(seconds, price)` pairs, times non-decreasing; flat before the first and after the last.
+    pub knots: Vec<(f64, f64)>,
+    /// A random factor multiplying the knots.
+    #[serde(default)]
+    pub diffusion: Option<DiffusionSpec>,
+}
+
+/// A jump-diffusion factor (annualised drift and volatility; jumps in log space).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffusionSpec {
+    /// Annualised drift of the log price.
+    #[serde(default)]
+    pub drift_annual: f64,
+    /// Annualised volatility (e.g. 0.8).
+    pub sigma_annual: f64,
+    /// Mean jumps per hour.
+    #[serde(default)]
+    pub jumps_per_hour: f64,
+    /// Mean log jump (e.g. -0.02).
+    #[serde(default)]
+    pub jump_mean: f64,
+    /// Standard deviation of the log jump.
+    #[serde(default)]
+    pub jump_std: f64,
+}
+
+/// `count` identical market makers, each with its own random stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerGroup {
+    /// How many.
+    pub count: u32,
+    /// Levels per side.
+    pub levels: u32,
+    /// Centre to best quote, basis points.
+    pub half_spread_bps: f64,
+    /// Between levels, basis points.
+    pub level_spacing_bps: f64,
+    /// Size of each level, base units.
+    pub size_per_level: f64,
+    /// Centre shift per base unit of excess inventory, basis points of price.
+    pub skew_bps_per_unit: f64,
+    /// Largest centre shift, fraction of price.
+    pub max_skew: f64,
+    /// Inventory aimed at, base units.
+    pub target_inventory: f64,
+    /// Risk limit: no bids beyond this inventory, base units.
+    pub max_inventory: f64,
+    /// Half-life of the excess under off-book hedging, seconds; absent: never hedges.
+    #[serde(default)]
+    pub hedge_half_life_s: Option<f64>,
+    /// Re-quote latency, milliseconds.
+    pub latency_ms: Dist,
+    /// Starting cash, quote currency.
+    pub cash: f64,
+    /// Starting inventory, base units.
+    pub inventory: f64,
+}
+
+/// A deviation/heartbeat push oracle observing the book mid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OracleSpec {
+    /// Interval between observations, milliseconds.
+    pub observe_every_ms: f64,
+    /// Observation latency, milliseconds.
+    pub latency_ms: Dist,
+    /// Deviation threshold, fraction (0.005 = 0.5%).
+    pub deviation: f64,
+    /// Heartbeat, seconds.
+    pub heartbeat_s: f64,
+    /// Inclusion delay from round start to on-chain, milliseconds.
+    pub inclusion_delay_ms: Dist,
+}
+
+/// Aave v3 market parameters, as fractions and USD.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LendingSpec {
+    /// Liquidation threshold (0.83).
+    pub liquidation_threshold: f64,
+    /// Liquidation bonus as a multiplier (1.05).
+    pub liquidation_bonus: f64,
+    /// Protocol's share of the bonus (0.10).
+    pub protocol_fee: f64,
+    /// Close factor (0.5).
+    #[serde(default = "default_close_factor")]
+    pub close_factor: f64,
+    /// Collateral and debt at or above this get the close factor, USD (2,000).
+    #[serde(default = "default_close_factor_min")]
+    pub close_factor_min_usd: f64,
+    /// Minimum leftover of a partial liquidation, USD (1,000).
+    #[serde(default = "default_min_leftover")]
+    pub min_leftover_usd: f64,
+}
+
+fn default_close_factor() -> f64 {
+    0.5
+}
+fn default_close_factor_min() -> f64 {
+    2_000.0
+}
+fn default_min_leftover() -> f64 {
+    1_000.0
+}
+
+/// Borrowers drawn from distributions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsSpec {
+    /// How many.
+    pub count: u32,
+    /// Collateral per account, base units.
+    pub collateral: Dist,
+    /// Health factor at the starting price (must stay above 1).
+    pub health_factor: Dist,
+}
+
+/// `count` identical liquidators, each with its own random stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidatorGroup {
+    /// How many.
+    pub count: u32,
+    /// Starting cash, quote currency.
+    pub cash: f64,
+    /// Reaction latency, milliseconds.
+    pub latency_ms: Dist,
+    /// Cost of one liquidation transaction, USD.
+    pub gas_usd: f64,
+    /// Smallest expected profit worth a transaction, USD.
+    pub min_profit_usd: f64,
+    /// Re-check interval while accounts stay liquidatable, seconds.
+    pub poll_s: f64,
+}
+
+type Check = Result<(), (String, String)>;
+
+fn fail(field: impl Into<String>, message: impl Into<String>) -> Check {
+    Err((field.into(), message.into()))
+}
+
+fn positive(field: &str, v: f64) -> Check {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        fail(field, format!("must be a finite number > 0, got {v}"))
+    }
+}
+
+fn non_negative(field: &str, v: f64) -> Check {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        fail(field, format!("must be a finite number >= 0, got {v}"))
+    }
+}
+
+fn within(field: &str, v: f64, lo: f64, hi: f64, lo_open: bool, hi_open: bool) -> Check {
+    let above = if lo_open { v > lo } else { v >= lo };
+    let below = if hi_open { v < hi } else { v <= hi };
+    if v.is_finite() && above && below {
+        Ok(())
+    } else {
+        let l = if lo_open { "(" } else { "[" };
+        let h = if hi_open { ")" } else { "]" };
+        fail(field, format!("must be in {l}{lo}, {hi}{h}, got {v}"))
+    }
+}
+
+fn dist(field: &str, d: &Dist) -> Check {
+    d.check().or_else(|m| fail(field, m))
+}
+
+impl Scenario {
+    /// Range-checks every field; the error is `(field path, message)`.
+    pub fn validate(&self) -> Check {
+        if self.name.trim().is_empty() {
+            return fail("name", "must not be empty");
+        }
+        positive("duration_s", self.duration_s)?;
+        positive("market.tick_size", self.market.tick_size)?;
+        positive("market.lot_size", self.market.lot_size)?;
+        positive("snapshot_every_ms", self.snapshot_every_ms)?;
+        self.validate_reference()?;
+        if self.makers.iter().all(|m| m.count == 0) {
+            return fail("makers", "needs at least one market maker (count > 0)");
+        }
+        for (i, m) in self.makers.iter().enumerate() {
+            m.validate(&format!("makers[{i}]"), self.market.lot_size)?;
+        }
+        self.oracle.validate()?;
+        self.lending.validate()?;
+        self.accounts.validate()?;
+        for (i, l) in self.liquidators.iter().enumerate() {
+            l.validate(&format!("liquidators[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    fn validate_reference(&self) -> Check {
+        let r = &self.reference;
+        positive("reference.step_ms", r.step_ms)?;
+        if r.knots.is_empty() {
+            return fail(
+                "reference.knots",
+                "needs at least one (seconds, price) knot",
+            );
+        }
+        let mut prev = 0.0;
+        for (i, &(t, p)) in r.knots.iter().enumerate() {
+            non_negative(&format!("reference.knots[{i}].0 (time)"), t)?;
+            positive(&format!("reference.knots[{i}].1 (price)"), p)?;
+            if t < prev {
+                return fail(
+                    format!("reference.knots[{i}].0 (time)"),
+                    format!("times must not decrease: {t} s comes after {prev} s"),
+                );
+            }
+            prev = t;
+        }
+        if let Some(d) = &r.diffusion {
+            let f = "reference.diffusion";
+            if !d.drift_annual.is_finite() {
+                return fail(format!("{f}.drift_annual"), "must be finite");
+            }
+            non_negative(&format!("{f}.sigma_annual"), d.sigma_annual)?;
+            non_negative(&format!("{f}.jumps_per_hour"), d.jumps_per_hour)?;
+            if !d.jump_mean.is_finite() {
+                return fail(format!("{f}.jump_mean"), "must be finite");
+            }
+            non_negative(&format!("{f}.jump_std"), d.jump_std)?;
+        }
+        Ok(())
+    }
+}
+
+impl MakerGroup {
+    fn validate(&self, f: &str, lot: f64) -> Check {
+        if self.count > 0 && self.levels == 0 {
+            return fail(format!("{f}.levels"), "must be at least 1");
+        }
+        non_negative(&format!("{f}.half_spread_bps"), self.half_spread_bps)?;
+        non_negative(&format!("{f}.level_spacing_bps"), self.level_spacing_bps)?;
+        positive(&format!("{f}.size_per_level"), self.size_per_level)?;
+        if self.size_per_level < lot {
+            return fail(
+                format!("{f}.size_per_level"),
+                format!("{} is below one lot ({lot})", self.size_per_level),
+            );
+        }
+        non_negative(&format!("{f}.skew_bps_per_unit"), self.skew_bps_per_unit)?;
+        within(
+            &format!("{f}.max_skew"),
+            self.max_skew,
+            0.0,
+            1.0,
+            false,
+            true,
+        )?;
+        non_negative(&format!("{f}.target_inventory"), self.target_inventory)?;
+        if !(self.max_inventory.is_finite() && self.max_inventory >= self.target_inventory) {
+            return fail(
+                format!("{f}.max_inventory"),
+                format!(
+                    "must be a finite number >= target_inventory ({}), got {}",
+                    self.target_inventory, self.max_inventory
+                ),
+            );
+        }
+        if let Some(h) = self.hedge_half_life_s {
+            positive(&format!("{f}.hedge_half_life_s"), h)?;
+        }
+        dist(&format!("{f}.latency_ms"), &self.latency_ms)?;
+        non_negative(&format!("{f}.cash"), self.cash)?;
+        non_negative(&format!("{f}.inventory"), self.inventory)
+    }
+}
+
+impl OracleSpec {
+    fn validate(&self) -> Check {
+        positive("oracle.observe_every_ms", self.observe_every_ms)?;
+        dist("oracle.latency_ms", &self.latency_ms)?;
+        within("oracle.deviation", self.deviation, 0.0, 1.0, false, true)?;
+        positive("oracle.heartbeat_s", self.heartbeat_s)?;
+        dist("oracle.inclusion_delay_ms", &self.inclusion_delay_ms)
+    }
+}
+
+impl LendingSpec {
+    fn validate(&self) -> Check {
+        within(
+            "lending.liquidation_threshold",
+            self.liquidation_threshold,
+            0.0,
+            1.0,
+            true,
+            true,
+        )?;
+        within(
+            "lending.liquidation_bonus",
+            self.liquidation_bonus,
+            1.0,
+            2.0,
+            false,
+            true,
+        )?;
+        if self.liquidation_threshold * self.liquidation_bonus > 1.0 + 1e-12 {
+            return fail(
+                "lending.liquidation_bonus",
+                format!(
+                    "liquidation_threshold x liquidation_bonus must not exceed 1 (Aave's \
+                     configurator rule), got {} x {} = {}",
+                    self.liquidation_threshold,
+                    self.liquidation_bonus,
+                    self.liquidation_threshold * self.liquidation_bonus
+                ),
+            );
+        }
+        within(
+            "lending.protocol_fee",
+            self.protocol_fee,
+            0.0,
+            1.0,
+            false,
+            false,
+        )?;
+        within(
+            "lending.close_factor",
+            self.close_factor,
+            0.0,
+            1.0,
+            true,
+            false,
+        )?;
+        non_negative("lending.close_factor_min_usd", self.close_factor_min_usd)?;
+        non_negative("lending.min_leftover_usd", self.min_leftover_usd)
+    }
+}
+
+impl AccountsSpec {
+    fn validate(&self) -> Check {
+        dist("accounts.collateral", &self.collateral)?;
+        dist("accounts.health_factor", &self.health_factor)?;
+        let (lo, _) = self.health_factor.support();
+        if lo <= 1.0 {
+            return fail(
+                "accounts.health_factor",
+                format!(
+                    "every account must start healthy, so the distribution must stay above 1, \
+                     but it reaches {lo} (use Uniform, Constant or Empirical with values > 1)"
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl LiquidatorGroup {
+    fn validate(&self, f: &str) -> Check {
+        non_negative(&format!("{f}.cash"), self.cash)?;
+        dist(&format!("{f}.latency_ms"), &self.latency_ms)?;
+        non_negative(&format!("{f}.gas_usd"), self.gas_usd)?;
+        non_negative(&format!("{f}.min_profit_usd"), self.min_profit_usd)?;
+        positive(&format!("{f}.poll_s"), self.poll_s)
+    }
+}

@@ -1,0 +1,67 @@
+//! cascade: a deterministic discrete-event simulator of liquidation cascades.
+//!
+//! This facade re-exports the small API most users need: load a scenario, run it, read the
+//! summary. Everything else lives in the `cascade-*` crates (see ARCHITECTURE.md).
+//!
+//! ```
+//! use cascade::{Scenario, run_in_memory};
+//!
+//! let scenario = Scenario::parse(cascade::FLASH_CRASH, "flash_crash.ron").unwrap();
+//! let mut short = scenario.clone();
+//! short.duration_s = 120.0; // the first two minutes are enough for an example
+//! let run = run_in_memory(&short, Some(7));
+//! assert_eq!(run.summary.seed, 7);
+//! assert!(run.summary.events > 0);
+//! ```
+
+mod output;
+
+pub use cascade_engine::trace::MemoryTrace;
+pub use cascade_engine::{RunStats, World, WorldConfig};
+pub use cascade_report::Summary;
+pub use cascade_scenario::{Scenario, ScenarioError, build};
+pub use output::{OutputError, RunOptions, default_out_dir, render_plots, run_to_dir};
+
+use cascade_report::plot::Format;
+
+/// The built-in default scenario (the same text as `scenarios/flash_crash.ron`).
+pub const FLASH_CRASH: &str = include_str!("../scenarios/flash_crash.ron");
+
+/// A finished in-memory run.
+pub struct InMemoryRun {
+    /// The headline figures (its `trace_hash` is empty: nothing was written).
+    pub summary: Summary,
+    /// Raw counters.
+    pub stats: RunStats,
+    /// Every trace row.
+    pub trace: MemoryTrace,
+    /// The world's configuration.
+    pub config: WorldConfig,
+}
+
+/// Runs a scenario with every trace row kept in memory (for tests and notebooks-style use).
+pub fn run_in_memory(scenario: &Scenario, seed: Option<u64>) -> InMemoryRun {
+    let config = build(scenario, seed);
+    let world = World::new(config.clone(), MemoryTrace::default());
+    let (stats, trace) = world.run();
+    let summary = Summary::new(&config, &stats, String::new());
+    InMemoryRun {
+        summary,
+        stats,
+        trace,
+        config,
+    }
+}
+
+/// Parses a comma-separated list of figure formats (`png`, `svg`).
+pub fn parse_formats(list: &str) -> Result<Vec<Format>, String> {
+    list.split(',')
+        .map(|f| match f.trim() {
+            "png" => Ok(Format::Png),
+            "svg" => Ok(Format::Svg),
+            other => Err(format!(
+                "unknown figure format `{other}` (expected png or svg)"
+            )),
+        })
+        .collect()
+}

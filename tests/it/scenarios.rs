@@ -1,0 +1,98 @@
+//! Claims the scenario files make in their headers.
+
+use crate::support::scenario;
+use cascade::{MemoryTrace, World, build, run_in_memory};
+
+/// flash_crash cascades: generation 2 or more.
+#[test]
+fn flash_crash_cascades_past_generation_two() {
+    let run = run_in_memory(&scenario("flash_crash.ron"), None);
+    let g = run.summary.max_generation.expect("liquidations happened");
+    assert!(g >= 2, "max generation {g}");
+    // Every non-zero generation has a parent of the generation before it.
+    let by_id: Vec<_> = run
+        .trace
+        .liquidations
+        .iter()
+        .map(|l| l.generation)
+        .collect();
+    for l in &run.trace.liquidations {
+        match l.parent {
+            None => assert_eq!(l.generation, 0),
+            Some(p) => {
+                assert!(p < l.id, "a parent comes first");
+                assert_eq!(l.generation, by_id[p as usize] + 1);
+            }
+        }
+    }
+    // The cascade shows in prices: the book fell below the exogenous low.
+    assert!(run.summary.min_mid_price.unwrap() < run.summary.min_reference_price.unwrap());
+    assert!(run.summary.accounts >= 1_000);
+}
+
+/// The deep-book variant: fewer generations and less bad debt, for the default seed and two more.
+#[test]
+fn a_deeper_book_means_fewer_generations_and_less_bad_debt() {
+    let thin = scenario("flash_crash.ron");
+    let deep = scenario("flash_crash_deep_book.ron");
+    for seed in [thin.seed, 1, 2] {
+        let t = run_in_memory(&thin, Some(seed)).summary;
+        let d = run_in_memory(&deep, Some(seed)).summary;
+        assert!(
+            t.max_generation > d.max_generation,
+            "seed {seed}: thin {:?} vs deep {:?}",
+            t.max_generation,
+            d.max_generation
+        );
+        assert!(
+            t.bad_debt > d.bad_debt,
+            "seed {seed}: thin {} vs deep {}",
+            t.bad_debt,
+            d.bad_debt
+        );
+        assert!(
+            t.bad_debt > 0.0,
+            "seed {seed}: the thin book leaves bad debt"
+        );
+    }
+}
+
+/// Value is conserved and the book stays consistent after every event of both scenarios.
+#[test]
+fn invariants_hold_after_every_event() {
+    for name in ["flash_crash.ron", "flash_crash_deep_book.ron"] {
+        let mut w = World::new(build(&scenario(name), None), ());
+        w.set_check_invariants(true);
+        let (stats, ()) = w.run();
+        assert!(stats.liquidations > 0, "{name}");
+    }
+}
+
+/// Liquidation rows agree with the trades they caused and with the summary.
+#[test]
+fn liquidation_rows_match_trades_and_summary() {
+    let run = run_in_memory(&scenario("flash_crash.ron"), None);
+    let t = &run.trace;
+    assert_eq!(t.liquidations.len() as u64, run.summary.liquidations);
+    let mut sold_in_trades = vec![0.0f64; t.liquidations.len()];
+    for tr in &t.trades {
+        if let Some(l) = tr.liquidation {
+            assert_eq!(tr.taker_side, "sell");
+            sold_in_trades[l as usize] += tr.qty;
+        }
+    }
+    for l in &t.liquidations {
+        assert!(
+            (sold_in_trades[l.id as usize] - l.sold).abs() < 1e-6,
+            "liquidation {}",
+            l.id
+        );
+        assert!(l.sold <= l.collateral_seized - l.protocol_fee + 1e-9 || l.sold > 0.0);
+        if let (Some(b), Some(a)) = (l.price_before, l.price_after) {
+            assert!(a <= b, "a sale never raises the mid (liquidation {})", l.id);
+        }
+    }
+    let deficit: f64 = t.liquidations.iter().map(|l| l.deficit).sum();
+    assert!((deficit - run.summary.deficit).abs() < 1e-3);
+    let _ = MemoryTrace::default();
+}
