@@ -16,6 +16,10 @@
 
 mod output;
 
+use cascade_book::replay::{ReplayStats, Replayer};
+use cascade_scenario::lobster::LobsterSample;
+use std::path::{Path, PathBuf};
+
 pub use cascade_engine::trace::MemoryTrace;
 pub use cascade_engine::{RunStats, World, WorldConfig};
 pub use cascade_report::Summary;
@@ -51,6 +55,28 @@ pub fn run_in_memory(scenario: &Scenario, seed: Option<u64>) -> InMemoryRun {
         trace,
         config,
     }
+}
+
+/// Replays a LOBSTER sample from its first snapshot, comparing the top `levels` levels after
+/// every later message (see `cascade_book::replay`).
+pub fn replay_lobster(sample: &LobsterSample, levels: usize) -> ReplayStats {
+    let Some(seed) = sample.rows.first() else {
+        return ReplayStats::default();
+    };
+    let mut r = Replayer::new(seed, levels);
+    for (m, row) in sample.messages.iter().zip(&sample.rows).skip(1) {
+        r.apply(m);
+        r.check(row);
+    }
+    r.stats()
+}
+
+/// The market-data directory: `flag` if given, else `$CASCADE_DATA_DIR`, else `../shared/data`
+/// relative to the current directory.
+pub fn data_dir(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("CASCADE_DATA_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("../shared/data"))
 }
 
 /// Parses a comma-separated list of figure formats (`png`, `svg`).

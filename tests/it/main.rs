@@ -2,5 +2,6 @@
 
 mod cli;
 mod determinism;
+mod lobster;
 mod scenarios;
 mod support;

@@ -39,6 +39,22 @@ pub enum CancelReason {
     ImmediateOrCancel,
     /// The unfilled rest of a market order: the opposite side ran out.
     NoLiquidity,
+    /// Self-trade prevention: the order would have traded with its owner's own order.
+    SelfTrade,
+}
+
+/// What happens when an incoming order would trade with a resting order of the same owner.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SelfTradePrevention {
+    /// They trade (no prevention).
+    #[default]
+    Allow,
+    /// The resting order is cancelled and matching goes on.
+    CancelResting,
+    /// The incoming order's remainder is cancelled.
+    CancelIncoming,
+    /// Both the resting order and the incoming remainder are cancelled.
+    CancelBoth,
 }
 
 /// Why a request was refused. A refused request leaves the book unchanged.
@@ -54,6 +70,10 @@ pub enum RejectReason {
     CannotFill,
     /// The order to cancel or modify is not resting (unknown, filled or cancelled).
     UnknownOrder,
+    /// The price is too far from the side's other levels (more than 2^22 ticks apart).
+    PriceOutOfRange,
+    /// A reduction of zero, or of more than the order holds.
+    InvalidReduction,
 }
 
 /// One thing that happened in the book, in the order it happened.

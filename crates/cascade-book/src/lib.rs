@@ -19,6 +19,7 @@
 
 mod book;
 mod event;
+pub mod replay;
 
 pub use book::{Book, LevelView, OrderView};
-pub use event::{BookEvent, BookSink, CancelReason, OrderType, RejectReason};
+pub use event::{BookEvent, BookSink, CancelReason, OrderType, RejectReason, SelfTradePrevention};

@@ -9,6 +9,7 @@
 //! `("account", i)`, so changing the number of accounts never changes the accounts that stay.
 
 mod build;
+pub mod lobster;
 mod schema;
 
 pub use build::build;
@@ -52,6 +53,34 @@ pub enum ScenarioError {
         /// What is wrong and what is allowed.
         message: String,
     },
+}
+
+/// A market-data file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {source} ({hint})")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+        /// Where such files come from.
+        hint: String,
+    },
+    /// A line does not parse.
+    #[error("{path}:{line}: {message}")]
+    Line {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Files that belong together do not agree.
+    #[error("{0}")]
+    Mismatch(String),
 }
 
 impl Scenario {

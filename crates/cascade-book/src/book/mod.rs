@@ -1,10 +1,12 @@
-//! The book: per-side ordered price levels, each a FIFO list of orders in a shared slab.
+//! The book: two ladders of price levels, each level a FIFO list of orders in a shared slab.
 
-use crate::event::{BookEvent, BookSink, CancelReason, OrderType, RejectReason};
+mod ladder;
+
+use crate::event::{
+    BookEvent, BookSink, CancelReason, OrderType, RejectReason, SelfTradePrevention,
+};
 use cascade_types::{AgentId, Lots, OrderId, Quote, Side, SimTime, Ticks};
-use std::collections::BTreeMap;
-
-const NIL: u32 = u32::MAX;
+use ladder::{Ladder, NIL};
 
 /// One order in the slab. A slot is reused after its order leaves; the generation in the high
 /// half of an [`OrderId`] tells a stale id from the slot's current order.
@@ -12,62 +14,13 @@ const NIL: u32 = u32::MAX;
 struct Node {
     generation: u32,
     live: bool,
-    owner: AgentId,
     side: Side,
+    owner: AgentId,
     price: Ticks,
     qty: Lots,
     entered: SimTime,
     prev: u32,
     next: u32,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Level {
-    total: u64,
-    count: u32,
-    head: u32,
-    tail: u32,
-}
-
-/// One side of the book: price levels and the cached best price.
-#[derive(Clone, Debug)]
-struct Ladder {
-    side: Side,
-    levels: BTreeMap<i64, Level>,
-    best: Option<i64>,
-}
-
-impl Ladder {
-    fn new(side: Side) -> Self {
-        Ladder {
-            side,
-            levels: BTreeMap::new(),
-            best: None,
-        }
-    }
-
-    /// `true` if `a` is a better price than `b` for this side.
-    fn better(&self, a: i64, b: i64) -> bool {
-        match self.side {
-            Side::Bid => a > b,
-            Side::Ask => a < b,
-        }
-    }
-
-    fn recompute_best(&mut self) {
-        self.best = match self.side {
-            Side::Bid => self.levels.last_key_value().map(|(&p, _)| p),
-            Side::Ask => self.levels.first_key_value().map(|(&p, _)| p),
-        };
-    }
-
-    /// Levels from the best outwards.
-    fn iter(&self) -> Box<dyn Iterator<Item = (&i64, &Level)> + '_> {
-        match self.side {
-            Side::Bid => Box::new(self.levels.iter().rev()),
-            Side::Ask => Box::new(self.levels.iter()),
-        }
-    }
 }
 
 /// A resting order, as seen from outside (L3).
@@ -106,6 +59,7 @@ pub struct Book {
     bids: Ladder,
     asks: Ladder,
     resting: usize,
+    stp: SelfTradePrevention,
 }
 
 impl Default for Book {
@@ -122,8 +76,25 @@ fn split_id(id: OrderId) -> (u32, u32) {
     ((id.0 >> 32) as u32, id.0 as u32)
 }
 
+/// `true` if a taker on `side` with `limit` may trade against a resting price `p`.
+#[inline]
+fn crosses(side: Side, p: i64, limit: Option<Ticks>) -> bool {
+    match (side, limit) {
+        (_, None) => true,
+        (Side::Bid, Some(l)) => p <= l.0,
+        (Side::Ask, Some(l)) => p >= l.0,
+    }
+}
+
+/// How an incoming order's matching ended.
+struct Matched {
+    left: u64,
+    /// Self-trade prevention cancelled the incoming order's remainder.
+    stp_stopped: bool,
+}
+
 impl Book {
-    /// An empty book.
+    /// An empty book that lets an owner's orders trade with each other.
     pub fn new() -> Self {
         Book {
             nodes: Vec::new(),
@@ -131,7 +102,13 @@ impl Book {
             bids: Ladder::new(Side::Bid),
             asks: Ladder::new(Side::Ask),
             resting: 0,
+            stp: SelfTradePrevention::Allow,
         }
+    }
+
+    /// An empty book with a self-trade prevention policy for every order.
+    pub fn with_self_trade_prevention(stp: SelfTradePrevention) -> Self {
+        Book { stp, ..Book::new() }
     }
 
     fn ladder(&self, side: Side) -> &Ladder {
@@ -141,21 +118,29 @@ impl Book {
         }
     }
 
-    /// The best bid price and the quantity resting there.
+    fn ladder_mut(&mut self, side: Side) -> &mut Ladder {
+        match side {
+            Side::Bid => &mut self.bids,
+            Side::Ask => &mut self.asks,
+        }
+    }
+
+    /// The best bid price and the quantity resting there, in O(1).
     pub fn best_bid(&self) -> Option<(Ticks, Lots)> {
         self.best(Side::Bid)
     }
 
-    /// The best ask price and the quantity resting there.
+    /// The best ask price and the quantity resting there, in O(1).
     pub fn best_ask(&self) -> Option<(Ticks, Lots)> {
         self.best(Side::Ask)
     }
 
-    /// The best price on `side` and the quantity resting there.
+    /// The best price on `side` and the quantity resting there, in O(1).
     pub fn best(&self, side: Side) -> Option<(Ticks, Lots)> {
         let ladder = self.ladder(side);
         let p = ladder.best?;
-        Some((Ticks(p), Lots(ladder.levels[&p].total)))
+        let level = ladder.get(p).expect("the best level is occupied");
+        Some((Ticks(p), Lots(level.total)))
     }
 
     /// Best bid plus best ask: twice the mid price, exact.
@@ -175,13 +160,22 @@ impl Book {
 
     /// Number of price levels on `side`.
     pub fn level_count(&self, side: Side) -> usize {
-        self.ladder(side).levels.len()
+        self.ladder(side).count
     }
 
     /// The best `n` levels of `side`, best first (L2).
     pub fn depth(&self, side: Side, n: usize) -> impl Iterator<Item = LevelView> + '_ {
-        self.ladder(side).iter().take(n).map(|(&p, l)| LevelView {
+        self.ladder(side).iter().take(n).map(|(p, l)| LevelView {
             price: Ticks(p),
+            qty: Lots(l.total),
+            orders: l.count,
+        })
+    }
+
+    /// The level at `price` on `side`, if any order rests there.
+    pub fn level(&self, side: Side, price: Ticks) -> Option<LevelView> {
+        self.ladder(side).get(price.0).map(|l| LevelView {
+            price,
             qty: Lots(l.total),
             orders: l.count,
         })
@@ -189,11 +183,7 @@ impl Book {
 
     /// The orders resting at `price` on `side`, in priority order (L3).
     pub fn orders_at(&self, side: Side, price: Ticks) -> impl Iterator<Item = OrderView> + '_ {
-        let mut cur = self
-            .ladder(side)
-            .levels
-            .get(&price.0)
-            .map_or(NIL, |l| l.head);
+        let mut cur = self.ladder(side).get(price.0).map_or(NIL, |l| l.head);
         std::iter::from_fn(move || {
             if cur == NIL {
                 return None;
@@ -221,6 +211,7 @@ impl Book {
         }
     }
 
+    #[inline]
     fn live_slot(&self, id: OrderId) -> Option<u32> {
         let (generation, slot) = split_id(id);
         let n = self.nodes.get(slot as usize)?;
@@ -229,6 +220,7 @@ impl Book {
 
     /// What a taker on `taker_side` would get for `qty` at prices no worse than `limit` (any
     /// price if `None`), without changing the book: (quantity that would fill, its value).
+    /// Self-trade prevention is not applied (see [`Book::fillable`] for an owner's view).
     pub fn sweep_preview(
         &self,
         taker_side: Side,
@@ -237,7 +229,7 @@ impl Book {
     ) -> (Lots, Quote) {
         let mut left = qty.0;
         let mut value: u64 = 0;
-        for (&p, level) in self.ladder(taker_side.opposite()).iter() {
+        for (p, level) in self.ladder(taker_side.opposite()).iter() {
             if left == 0 || !crosses(taker_side, p, limit) {
                 break;
             }
@@ -246,6 +238,39 @@ impl Book {
             left -= q;
         }
         (Lots(qty.0 - left), Quote(value))
+    }
+
+    /// The quantity `owner` could fill now on `taker_side` up to `limit`, under the book's
+    /// self-trade prevention (own orders are skipped or stop the sweep, as matching would).
+    pub fn fillable(
+        &self,
+        owner: AgentId,
+        taker_side: Side,
+        qty: Lots,
+        limit: Option<Ticks>,
+    ) -> Lots {
+        if self.stp == SelfTradePrevention::Allow {
+            return self.sweep_preview(taker_side, qty, limit).0;
+        }
+        let mut left = qty.0;
+        for (p, level) in self.ladder(taker_side.opposite()).iter() {
+            if left == 0 || !crosses(taker_side, p, limit) {
+                break;
+            }
+            let mut cur = level.head;
+            while cur != NIL && left > 0 {
+                let n = &self.nodes[cur as usize];
+                if n.owner == owner {
+                    if self.stp != SelfTradePrevention::CancelResting {
+                        return Lots(qty.0 - left);
+                    }
+                } else {
+                    left -= left.min(n.qty.0);
+                }
+                cur = n.next;
+            }
+        }
+        Lots(qty.0 - left)
     }
 
     /// Submits a new order at `now`; returns the id it was given (also for rejected orders, so
@@ -262,17 +287,20 @@ impl Book {
         let slot = self.alloc(owner, side, now);
         let id = make_id(self.nodes[slot as usize].generation, slot);
         let limit = order_type.limit();
-        let opp_best = self.ladder(side.opposite()).best;
         let refusal = if qty.is_zero() {
             Some(RejectReason::ZeroQuantity)
         } else if limit.is_some_and(|p| p.0 <= 0) {
             Some(RejectReason::InvalidPrice)
+        } else if matches!(order_type, OrderType::Limit(p) | OrderType::PostOnly(p) if !self.ladder(side).can_hold(p.0))
+        {
+            Some(RejectReason::PriceOutOfRange)
         } else {
+            let opp_best = self.ladder(side.opposite()).best;
             match order_type {
                 OrderType::PostOnly(p) if opp_best.is_some_and(|b| crosses(side, b, Some(p))) => {
                     Some(RejectReason::WouldTake)
                 }
-                OrderType::Fok(p) if self.sweep_preview(side, qty, Some(p)).0 < qty => {
+                OrderType::Fok(p) if self.fillable(owner, side, qty, Some(p)) < qty => {
                     Some(RejectReason::CannotFill)
                 }
                 _ => None,
@@ -283,38 +311,38 @@ impl Book {
             sink.on_event(BookEvent::Rejected { id, owner, reason });
             return id;
         }
-        let left = self.match_incoming(id, owner, side, qty.0, limit, sink);
-        if left == 0 {
+        let m = self.match_incoming(id, owner, side, qty.0, limit, sink);
+        if m.left == 0 {
             self.release(slot);
             return id;
         }
-        match order_type {
-            OrderType::Limit(p) | OrderType::PostOnly(p) => {
-                self.rest(slot, p, Lots(left), now);
+        let reason = if m.stp_stopped {
+            Some(CancelReason::SelfTrade)
+        } else {
+            match order_type {
+                OrderType::Limit(_) | OrderType::PostOnly(_) => None,
+                OrderType::Market => Some(CancelReason::NoLiquidity),
+                OrderType::Ioc(_) | OrderType::Fok(_) => Some(CancelReason::ImmediateOrCancel),
+            }
+        };
+        match (reason, order_type.limit()) {
+            (None, Some(p)) => {
+                self.rest(slot, p, Lots(m.left), now);
                 sink.on_event(BookEvent::Placed {
                     id,
                     owner,
                     side,
                     price: p,
-                    qty: Lots(left),
+                    qty: Lots(m.left),
                 });
             }
-            OrderType::Ioc(_) | OrderType::Market | OrderType::Fok(_) => {
-                debug_assert!(
-                    !matches!(order_type, OrderType::Fok(_)),
-                    "FOK left a remainder"
-                );
+            (reason, _) => {
                 self.release(slot);
-                let reason = if order_type == OrderType::Market {
-                    CancelReason::NoLiquidity
-                } else {
-                    CancelReason::ImmediateOrCancel
-                };
                 sink.on_event(BookEvent::Cancelled {
                     id,
                     owner,
-                    remaining: Lots(left),
-                    reason,
+                    remaining: Lots(m.left),
+                    reason: reason.unwrap_or(CancelReason::NoLiquidity),
                 });
             }
         }
@@ -324,16 +352,7 @@ impl Book {
     /// Cancels a resting order.
     pub fn cancel(&mut self, _now: SimTime, id: OrderId, sink: &mut impl BookSink) {
         let Some(slot) = self.live_slot(id) else {
-            let (_, slot) = split_id(id);
-            let owner = self
-                .nodes
-                .get(slot as usize)
-                .map_or(AgentId(u32::MAX), |n| n.owner);
-            sink.on_event(BookEvent::Rejected {
-                id,
-                owner,
-                reason: RejectReason::UnknownOrder,
-            });
+            self.reject_unknown(id, sink);
             return;
         };
         let (owner, remaining) = {
@@ -350,6 +369,55 @@ impl Book {
         });
     }
 
+    fn reject_unknown(&self, id: OrderId, sink: &mut impl BookSink) {
+        let (_, slot) = split_id(id);
+        let owner = self
+            .nodes
+            .get(slot as usize)
+            .map_or(AgentId(u32::MAX), |n| n.owner);
+        sink.on_event(BookEvent::Rejected {
+            id,
+            owner,
+            reason: RejectReason::UnknownOrder,
+        });
+    }
+
+    /// Takes `by` off a resting order in place, keeping its queue position (a partial cancel,
+    /// or an execution reported by an exchange feed); the order leaves the book at zero.
+    /// Reducing by more than the order holds is rejected.
+    pub fn reduce(&mut self, now: SimTime, id: OrderId, by: Lots, sink: &mut impl BookSink) {
+        let Some(slot) = self.live_slot(id) else {
+            self.reject_unknown(id, sink);
+            return;
+        };
+        let (owner, side, price, qty) = {
+            let n = &self.nodes[slot as usize];
+            (n.owner, n.side, n.price, n.qty)
+        };
+        if by > qty || by.is_zero() {
+            sink.on_event(BookEvent::Rejected {
+                id,
+                owner,
+                reason: RejectReason::InvalidReduction,
+            });
+            return;
+        }
+        if by == qty {
+            self.cancel(now, id, sink);
+            return;
+        }
+        self.nodes[slot as usize].qty = Lots(qty.0 - by.0);
+        self.ladder_mut(side)
+            .get_mut(price.0)
+            .expect("a live order's level exists")
+            .total -= by.0;
+        sink.on_event(BookEvent::Reduced {
+            id,
+            owner,
+            qty: Lots(qty.0 - by.0),
+        });
+    }
+
     /// Changes a resting order's price and quantity. Reducing the quantity at the same price
     /// keeps the order's place in the queue; any other change (a new price, a larger quantity)
     /// sends it to the back of its new level, and a new price that crosses the book trades as an
@@ -363,7 +431,7 @@ impl Book {
         sink: &mut impl BookSink,
     ) {
         let Some(slot) = self.live_slot(id) else {
-            self.cancel(now, id, sink); // reports UnknownOrder
+            self.reject_unknown(id, sink);
             return;
         };
         let n = &self.nodes[slot as usize];
@@ -372,45 +440,51 @@ impl Book {
             self.cancel(now, id, sink);
             return;
         }
-        if price.0 <= 0 {
-            sink.on_event(BookEvent::Rejected {
-                id,
-                owner,
-                reason: RejectReason::InvalidPrice,
-            });
+        let refusal = if price.0 <= 0 {
+            Some(RejectReason::InvalidPrice)
+        } else if !self.ladder(side).can_hold(price.0) {
+            Some(RejectReason::PriceOutOfRange)
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            sink.on_event(BookEvent::Rejected { id, owner, reason });
             return;
         }
         if price == old_price && qty <= old_qty {
             if qty < old_qty {
-                let by = old_qty.0 - qty.0;
-                self.nodes[slot as usize].qty = qty;
-                self.ladder_mut(side)
-                    .levels
-                    .get_mut(&price.0)
-                    .expect("a live order's level exists")
-                    .total -= by;
+                self.reduce(now, id, Lots(old_qty.0 - qty.0), sink);
+            } else {
+                sink.on_event(BookEvent::Reduced { id, owner, qty });
             }
-            sink.on_event(BookEvent::Reduced { id, owner, qty });
             return;
         }
         // Loses priority: leave the level, trade if the new price crosses, rest the rest.
         self.unlink(slot);
-        let left = self.match_incoming(id, owner, side, qty.0, Some(price), sink);
-        if left == 0 {
+        let m = self.match_incoming(id, owner, side, qty.0, Some(price), sink);
+        if m.left == 0 {
             self.release(slot);
-            return;
+        } else if m.stp_stopped {
+            self.release(slot);
+            sink.on_event(BookEvent::Cancelled {
+                id,
+                owner,
+                remaining: Lots(m.left),
+                reason: CancelReason::SelfTrade,
+            });
+        } else {
+            self.rest(slot, price, Lots(m.left), now);
+            sink.on_event(BookEvent::Placed {
+                id,
+                owner,
+                side,
+                price,
+                qty: Lots(m.left),
+            });
         }
-        self.rest(slot, price, Lots(left), now);
-        sink.on_event(BookEvent::Placed {
-            id,
-            owner,
-            side,
-            price,
-            qty: Lots(left),
-        });
     }
 
-    /// Matches an incoming order against the opposite side; returns the quantity left.
+    /// Matches an incoming order against the opposite side.
     fn match_incoming(
         &mut self,
         taker: OrderId,
@@ -419,27 +493,57 @@ impl Book {
         mut left: u64,
         limit: Option<Ticks>,
         sink: &mut impl BookSink,
-    ) -> u64 {
-        let opp = match side {
-            Side::Bid => &mut self.asks,
-            Side::Ask => &mut self.bids,
+    ) -> Matched {
+        let stp = self.stp;
+        let (opp, nodes, free) = match side {
+            Side::Bid => (&mut self.asks, &mut self.nodes, &mut self.free),
+            Side::Ask => (&mut self.bids, &mut self.nodes, &mut self.free),
         };
-        let nodes = &mut self.nodes;
-        while left > 0 {
+        let mut removed = 0usize;
+        let mut stp_stopped = false;
+        'levels: while left > 0 {
             let Some(best) = opp.best else { break };
             if !crosses(side, best, limit) {
                 break;
             }
-            let level = opp.levels.get_mut(&best).expect("best level exists");
-            while left > 0 && level.head != NIL {
-                let head = level.head;
-                let maker = &mut nodes[head as usize];
+            let level = opp.get_mut(best).expect("best level exists");
+            let mut cur = level.head;
+            while left > 0 && cur != NIL {
+                let maker = &mut nodes[cur as usize];
+                let next = maker.next;
+                if maker.owner == taker_owner && stp != SelfTradePrevention::Allow {
+                    if stp == SelfTradePrevention::CancelIncoming {
+                        stp_stopped = true;
+                        break 'levels;
+                    }
+                    // CancelResting or CancelBoth: the resting order goes.
+                    let remaining = maker.qty;
+                    sink.on_event(BookEvent::Cancelled {
+                        id: make_id(maker.generation, cur),
+                        owner: maker.owner,
+                        remaining,
+                        reason: CancelReason::SelfTrade,
+                    });
+                    unlink_in_level(nodes, level, cur);
+                    level.total -= remaining.0;
+                    retire(nodes, free, cur);
+                    removed += 1;
+                    cur = next;
+                    if stp == SelfTradePrevention::CancelBoth {
+                        stp_stopped = true;
+                        if level.count == 0 {
+                            opp.unmark(best);
+                        }
+                        break 'levels;
+                    }
+                    continue;
+                }
                 let q = left.min(maker.qty.0);
                 maker.qty.0 -= q;
                 level.total -= q;
                 left -= q;
                 sink.on_event(BookEvent::Fill {
-                    maker: make_id(maker.generation, head),
+                    maker: make_id(maker.generation, cur),
                     maker_owner: maker.owner,
                     taker,
                     taker_owner,
@@ -449,34 +553,18 @@ impl Book {
                     maker_remaining: maker.qty,
                 });
                 if maker.qty.is_zero() {
-                    let next = maker.next;
-                    level.head = next;
-                    level.count -= 1;
-                    if next == NIL {
-                        level.tail = NIL;
-                    } else {
-                        nodes[next as usize].prev = NIL;
-                    }
-                    let done = &mut nodes[head as usize];
-                    done.live = false;
-                    done.generation = done.generation.wrapping_add(1);
-                    self.free.push(head);
-                    self.resting -= 1;
+                    unlink_in_level(nodes, level, cur);
+                    retire(nodes, free, cur);
+                    removed += 1;
                 }
+                cur = next;
             }
-            if level.head == NIL {
-                opp.levels.remove(&best);
-                opp.recompute_best();
+            if level.count == 0 {
+                opp.unmark(best);
             }
         }
-        left
-    }
-
-    fn ladder_mut(&mut self, side: Side) -> &mut Ladder {
-        match side {
-            Side::Bid => &mut self.bids,
-            Side::Ask => &mut self.asks,
-        }
+        self.resting -= removed;
+        Matched { left, stp_stopped }
     }
 
     /// Takes a slot for a new order (not yet in any level).
@@ -484,8 +572,8 @@ impl Book {
         let node = |generation| Node {
             generation,
             live: false,
-            owner,
             side,
+            owner,
             price: Ticks(0),
             qty: Lots(0),
             entered: now,
@@ -509,10 +597,7 @@ impl Book {
 
     /// Returns a slot that holds no resting order to the free list; its old id goes stale.
     fn release(&mut self, slot: u32) {
-        let n = &mut self.nodes[slot as usize];
-        n.live = false;
-        n.generation = n.generation.wrapping_add(1);
-        self.free.push(slot);
+        retire(&mut self.nodes, &mut self.free, slot);
     }
 
     /// Appends the order in `slot` to the back of its level at `price`.
@@ -530,12 +615,7 @@ impl Book {
             Side::Bid => &mut self.bids,
             Side::Ask => &mut self.asks,
         };
-        let level = ladder.levels.entry(price.0).or_insert(Level {
-            total: 0,
-            count: 0,
-            head: NIL,
-            tail: NIL,
-        });
+        let level = ladder.entry(price.0);
         let tail = level.tail;
         level.tail = slot;
         if tail == NIL {
@@ -543,8 +623,9 @@ impl Book {
         }
         level.total += qty.0;
         level.count += 1;
-        if ladder.best.is_none_or(|b| ladder.better(price.0, b)) {
-            ladder.best = Some(price.0);
+        let first = level.count == 1;
+        if first {
+            ladder.mark(price.0);
         }
         self.nodes[slot as usize].prev = tail;
         if tail != NIL {
@@ -555,57 +636,53 @@ impl Book {
 
     /// Removes the live order in `slot` from its level (the slot stays allocated).
     fn unlink(&mut self, slot: u32) {
-        let (side, price, qty, prev, next) = {
-            let n = &mut self.nodes[slot as usize];
-            n.live = false;
-            (n.side, n.price, n.qty, n.prev, n.next)
+        let (side, price, qty) = {
+            let n = &self.nodes[slot as usize];
+            (n.side, n.price, n.qty)
         };
-        if prev != NIL {
-            self.nodes[prev as usize].next = next;
-        }
-        if next != NIL {
-            self.nodes[next as usize].prev = prev;
-        }
-        let ladder = self.ladder_mut(side);
+        let ladder = match side {
+            Side::Bid => &mut self.bids,
+            Side::Ask => &mut self.asks,
+        };
         let level = ladder
-            .levels
-            .get_mut(&price.0)
+            .get_mut(price.0)
             .expect("a live order's level exists");
-        if prev == NIL {
-            level.head = next;
-        }
-        if next == NIL {
-            level.tail = prev;
-        }
+        unlink_in_level(&mut self.nodes, level, slot);
         level.total -= qty.0;
-        level.count -= 1;
         if level.count == 0 {
-            ladder.levels.remove(&price.0);
-            if ladder.best == Some(price.0) {
-                ladder.recompute_best();
-            }
+            ladder.unmark(price.0);
         }
+        self.nodes[slot as usize].live = false;
         self.resting -= 1;
     }
 
     /// Checks the book's internal invariants; panics with a description on the first failure.
-    /// Meant for tests and `--check-invariants` runs: O(orders).
+    /// Meant for tests and `--check-invariants` runs: O(orders + levels).
     pub fn assert_consistent(&self) {
         if let (Some(b), Some(a)) = (self.bids.best, self.asks.best) {
             assert!(b < a, "book crossed: best bid {b} >= best ask {a}");
         }
         let mut resting = 0;
         for ladder in [&self.bids, &self.asks] {
+            let prices = ladder.prices_ascending();
             let want_best = match ladder.side {
-                Side::Bid => ladder.levels.keys().next_back().copied(),
-                Side::Ask => ladder.levels.keys().next().copied(),
+                Side::Bid => prices.last().copied(),
+                Side::Ask => prices.first().copied(),
             };
             assert_eq!(
                 ladder.best, want_best,
                 "{:?} best price cache is stale",
                 ladder.side
             );
-            for (&p, level) in &ladder.levels {
+            assert_eq!(ladder.count, prices.len(), "{:?} level count", ladder.side);
+            let walked: Vec<i64> = ladder.iter().map(|(p, _)| p).collect();
+            let mut want_walk = prices.clone();
+            if ladder.side == Side::Bid {
+                want_walk.reverse();
+            }
+            assert_eq!(walked, want_walk, "{:?} level iteration order", ladder.side);
+            for &p in &prices {
+                let level = ladder.get(p).expect("listed level is occupied");
                 let (mut total, mut count, mut cur, mut prev) = (0u64, 0u32, level.head, NIL);
                 while cur != NIL {
                     let n = &self.nodes[cur as usize];
@@ -626,7 +703,6 @@ impl Book {
                     (total, count),
                     "level totals at {p}"
                 );
-                assert!(count > 0, "empty level {p} kept");
                 resting += count as usize;
             }
         }
@@ -634,13 +710,33 @@ impl Book {
     }
 }
 
-/// `true` if a taker on `side` with `limit` may trade against a resting price `p`.
-fn crosses(side: Side, p: i64, limit: Option<Ticks>) -> bool {
-    match (side, limit) {
-        (_, None) => true,
-        (Side::Bid, Some(l)) => p <= l.0,
-        (Side::Ask, Some(l)) => p >= l.0,
+/// Unlinks `slot` from `level`'s queue and counts it out (totals are the caller's).
+#[inline]
+fn unlink_in_level(nodes: &mut [Node], level: &mut ladder::Level, slot: u32) {
+    let (prev, next) = {
+        let n = &nodes[slot as usize];
+        (n.prev, n.next)
+    };
+    if prev == NIL {
+        level.head = next;
+    } else {
+        nodes[prev as usize].next = next;
     }
+    if next == NIL {
+        level.tail = prev;
+    } else {
+        nodes[next as usize].prev = prev;
+    }
+    level.count -= 1;
+}
+
+/// Marks a slot free and bumps its generation so its old id goes stale.
+#[inline]
+fn retire(nodes: &mut [Node], free: &mut Vec<u32>, slot: u32) {
+    let n = &mut nodes[slot as usize];
+    n.live = false;
+    n.generation = n.generation.wrapping_add(1);
+    free.push(slot);
 }
 
 #[cfg(test)]

@@ -1,0 +1,286 @@
+//! One side of the book: a dense array of price levels with a bitset of occupied levels.
+//!
+//! Level `i` holds price `base + i`. The array grows (in either direction, by at least half its
+//! length) to take a new price, so every level access is an index, and the next occupied level
+//! after the best empties is found by scanning 64 levels per word of the bitset.
+
+use cascade_types::Side;
+
+/// Sentinel for "no order" in the intrusive lists.
+pub(crate) const NIL: u32 = u32::MAX;
+
+/// Most levels one side may span (about 100 MB per side at the limit). Prices further apart
+/// than this from the side's existing levels are rejected.
+pub(crate) const MAX_SPAN: usize = 1 << 22;
+
+/// A price level: the FIFO queue of its orders (head = oldest) and its totals.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Level {
+    pub total: u64,
+    pub count: u32,
+    pub head: u32,
+    pub tail: u32,
+}
+
+const EMPTY: Level = Level {
+    total: 0,
+    count: 0,
+    head: NIL,
+    tail: NIL,
+};
+
+/// One side's levels.
+#[derive(Clone, Debug)]
+pub(crate) struct Ladder {
+    pub side: Side,
+    base: i64,
+    levels: Vec<Level>,
+    occupied: Vec<u64>,
+    /// Best occupied price.
+    pub best: Option<i64>,
+    /// Number of occupied levels.
+    pub count: usize,
+}
+
+impl Ladder {
+    pub fn new(side: Side) -> Self {
+        Ladder {
+            side,
+            base: 0,
+            levels: Vec::new(),
+            occupied: Vec::new(),
+            best: None,
+            count: 0,
+        }
+    }
+
+    /// `true` if `a` is a better price than `b` for this side.
+    #[inline]
+    pub fn better(&self, a: i64, b: i64) -> bool {
+        match self.side {
+            Side::Bid => a > b,
+            Side::Ask => a < b,
+        }
+    }
+
+    #[inline]
+    fn index(&self, price: i64) -> Option<usize> {
+        let i = price.checked_sub(self.base)?;
+        (i >= 0 && (i as usize) < self.levels.len()).then_some(i as usize)
+    }
+
+    /// The level at `price`, if occupied.
+    #[inline]
+    pub fn get(&self, price: i64) -> Option<&Level> {
+        let i = self.index(price)?;
+        let l = &self.levels[i];
+        (l.count > 0).then_some(l)
+    }
+
+    /// The level at `price` (occupied or not) for changing it; the caller keeps `mark`/`unmark`
+    /// in step with its count.
+    #[inline]
+    pub fn get_mut(&mut self, price: i64) -> Option<&mut Level> {
+        let i = self.index(price)?;
+        Some(&mut self.levels[i])
+    }
+
+    /// `true` if the side can hold a level at `price` (growing if needed) within [`MAX_SPAN`].
+    pub fn can_hold(&self, price: i64) -> bool {
+        if self.levels.is_empty() || self.index(price).is_some() {
+            return true;
+        }
+        let lo = i128::from(self.base.min(price));
+        let hi = i128::from((self.base + self.levels.len() as i64 - 1).max(price));
+        hi - lo < MAX_SPAN as i128
+    }
+
+    /// The level at `price`, growing the array to reach it. The caller checked [`Ladder::can_hold`].
+    pub fn entry(&mut self, price: i64) -> &mut Level {
+        if let Some(i) = self.index(price) {
+            return &mut self.levels[i];
+        }
+        self.grow_to(price);
+        let i = self.index(price).expect("grown to hold the price");
+        &mut self.levels[i]
+    }
+
+    fn grow_to(&mut self, price: i64) {
+        if self.levels.is_empty() {
+            let n = 64;
+            self.base = price.saturating_sub(n as i64 / 2);
+            self.levels = vec![EMPTY; n];
+            self.occupied = vec![0; n / 64];
+            return;
+        }
+        let len = self.levels.len();
+        let top = self.base + len as i64 - 1;
+        let extra = (len / 2).max(64) as i64;
+        // Room for the new price plus a margin on the side it lies, within MAX_SPAN.
+        let (lo, hi) = if price < self.base {
+            (price.saturating_sub(extra), top)
+        } else {
+            (self.base, price.saturating_add(extra))
+        };
+        let wanted = (i128::from(hi) - i128::from(lo) + 1) as u128;
+        let new_len = (wanted.min(MAX_SPAN as u128) as usize)
+            .next_multiple_of(64)
+            .min(MAX_SPAN);
+        let new_base = if price < self.base {
+            top + 1 - new_len as i64
+        } else {
+            self.base
+        };
+        let shift = (self.base - new_base) as usize;
+        let mut levels = vec![EMPTY; new_len];
+        levels[shift..shift + len].copy_from_slice(&self.levels);
+        self.levels = levels;
+        self.base = new_base;
+        self.occupied = vec![0; new_len / 64];
+        for (i, l) in self.levels.iter().enumerate() {
+            if l.count > 0 {
+                self.occupied[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// Records that the level at `price` just became occupied.
+    pub fn mark(&mut self, price: i64) {
+        let i = self.index(price).expect("marked level exists");
+        self.occupied[i / 64] |= 1 << (i % 64);
+        self.count += 1;
+        if self.best.is_none_or(|b| self.better(price, b)) {
+            self.best = Some(price);
+        }
+    }
+
+    /// Records that the level at `price` just became empty.
+    pub fn unmark(&mut self, price: i64) {
+        let i = self.index(price).expect("unmarked level exists");
+        self.occupied[i / 64] &= !(1 << (i % 64));
+        self.count -= 1;
+        if self.best == Some(price) {
+            self.best = self.next_from(i, false).map(|j| self.base + j as i64);
+        }
+    }
+
+    /// The first occupied index at or beyond `i` (if `inclusive`) in the side's priority
+    /// direction: downwards for bids, upwards for asks.
+    fn next_from(&self, i: usize, inclusive: bool) -> Option<usize> {
+        match self.side {
+            Side::Bid => {
+                let start = if inclusive { i } else { i.checked_sub(1)? };
+                let mut w = start / 64;
+                let mut word = self.occupied[w] & (u64::MAX >> (63 - start % 64));
+                loop {
+                    if word != 0 {
+                        return Some(w * 64 + 63 - word.leading_zeros() as usize);
+                    }
+                    w = w.checked_sub(1)?;
+                    word = self.occupied[w];
+                }
+            }
+            Side::Ask => {
+                let start = if inclusive { i } else { i + 1 };
+                let mut w = start / 64;
+                if w >= self.occupied.len() {
+                    return None;
+                }
+                let mut word = self.occupied[w] & (u64::MAX << (start % 64));
+                loop {
+                    if word != 0 {
+                        return Some(w * 64 + word.trailing_zeros() as usize);
+                    }
+                    w += 1;
+                    if w >= self.occupied.len() {
+                        return None;
+                    }
+                    word = self.occupied[w];
+                }
+            }
+        }
+    }
+
+    /// Occupied levels from the best outwards, as (price, level).
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Level)> + '_ {
+        let mut cur = self.best.and_then(|b| self.index(b));
+        std::iter::from_fn(move || {
+            let i = cur?;
+            cur = self.next_from(i, false);
+            Some((self.base + i as i64, &self.levels[i]))
+        })
+    }
+
+    /// Occupied prices in ascending order (for consistency checks).
+    pub fn prices_ascending(&self) -> Vec<i64> {
+        (0..self.levels.len())
+            .filter(|&i| self.levels[i].count > 0)
+            .map(|i| self.base + i as i64)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occupy(l: &mut Ladder, p: i64) {
+        let lv = l.entry(p);
+        lv.count += 1;
+        lv.total += 1;
+        if lv.count == 1 {
+            l.mark(p);
+        }
+    }
+
+    fn vacate(l: &mut Ladder, p: i64) {
+        let lv = l.get_mut(p).unwrap();
+        lv.count -= 1;
+        lv.total -= 1;
+        if lv.count == 0 {
+            l.unmark(p);
+        }
+    }
+
+    #[test]
+    fn best_and_iteration_follow_the_side_across_growth() {
+        let mut bids = Ladder::new(Side::Bid);
+        for p in [1_000, 990, 1_200, 700, 5_000, -3] {
+            occupy(&mut bids, p);
+        }
+        assert_eq!(bids.best, Some(5_000));
+        let order: Vec<_> = bids.iter().map(|(p, _)| p).collect();
+        assert_eq!(order, [5_000, 1_200, 1_000, 990, 700, -3]);
+        vacate(&mut bids, 5_000);
+        vacate(&mut bids, 1_200);
+        assert_eq!(bids.best, Some(1_000));
+        vacate(&mut bids, 1_000);
+        vacate(&mut bids, 990);
+        vacate(&mut bids, 700);
+        assert_eq!(bids.best, Some(-3));
+        vacate(&mut bids, -3);
+        assert_eq!((bids.best, bids.count), (None, 0));
+
+        let mut asks = Ladder::new(Side::Ask);
+        for p in [64, 63, 128, 1, 100_000] {
+            occupy(&mut asks, p);
+        }
+        let order: Vec<_> = asks.iter().map(|(p, _)| p).collect();
+        assert_eq!(order, [1, 63, 64, 128, 100_000]);
+        vacate(&mut asks, 1);
+        vacate(&mut asks, 63);
+        assert_eq!(asks.best, Some(64));
+        assert_eq!(asks.prices_ascending(), [64, 128, 100_000]);
+    }
+
+    #[test]
+    fn span_is_bounded() {
+        let mut l = Ladder::new(Side::Ask);
+        occupy(&mut l, 100);
+        assert!(l.can_hold(100 + MAX_SPAN as i64 - 64));
+        occupy(&mut l, 100 + MAX_SPAN as i64 - 64);
+        assert_eq!(l.best, Some(100));
+        assert!(!l.can_hold(100 + MAX_SPAN as i64));
+        assert!(!l.can_hold(i64::MIN));
+    }
+}
