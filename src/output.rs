@@ -7,7 +7,7 @@
 
 use crate::{Format, Summary, build};
 use cascade_engine::World;
-use cascade_engine::trace::CsvTrace;
+use cascade_engine::trace::{CsvTrace, TraceLevel};
 use cascade_report::plot::{self, Footer};
 use cascade_report::series::Timeline;
 use cascade_scenario::Scenario;
@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Check conservation and book consistency after every event.
     pub check_invariants: bool,
+    /// Which trace files to write.
+    pub trace_level: TraceLevel,
 }
 
 impl Default for RunOptions {
@@ -33,6 +35,7 @@ impl Default for RunOptions {
             formats: vec![Format::Png, Format::Svg],
             force: false,
             check_invariants: false,
+            trace_level: TraceLevel::Full,
         }
     }
 }
@@ -131,14 +134,16 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     std::fs::create_dir_all(&trace_dir).map_err(io(&trace_dir))?;
     std::fs::create_dir_all(&plots_dir).map_err(io(&plots_dir))?;
     let config = build(scenario, opts.seed);
-    let trace = CsvTrace::create(&trace_dir).map_err(io(&trace_dir))?;
+    let trace = CsvTrace::with_level(&trace_dir, opts.trace_level).map_err(io(&trace_dir))?;
     let mut world = World::new(config.clone(), trace);
     world.set_check_invariants(opts.check_invariants);
     let (stats, trace) = world.run();
     let hash = trace.finish().map_err(cascade_engine::EngineError::Trace)?;
     let summary = Summary::new(&config, &stats, hash);
     summary.write(&dir.join("summary.json"))?;
-    render_plots(dir, &summary, &opts.formats)?;
+    if opts.trace_level >= TraceLevel::Liquidations {
+        render_plots(dir, &summary, &opts.formats)?;
+    }
     Ok(summary)
 }
 
@@ -153,7 +158,7 @@ pub fn render_plots(
     let timeline = Timeline::from_trace(&dir.join("trace"))?;
     let footer = Footer {
         scenario: summary.scenario.clone(),
-        seed: summary.seed,
+        seed: summary.seed.to_string(),
         version: summary.version.clone(),
     };
     let mut written = Vec::new();

@@ -5,3 +5,4 @@ mod determinism;
 mod lobster;
 mod scenarios;
 mod support;
+mod sweep;

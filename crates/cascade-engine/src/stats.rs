@@ -17,6 +17,8 @@ pub struct RunStats {
     pub debt_repaid: Quote,
     /// Collateral taken from accounts (liquidators' share plus protocol fee).
     pub collateral_seized: Lots,
+    /// That collateral valued at the oracle price of each liquidation.
+    pub liquidated_value: Quote,
     /// Debt written off when accounts ran out of collateral.
     pub deficit: Quote,
     /// Debt above collateral value of accounts still open at the end, at the last oracle price.

@@ -225,16 +225,60 @@ impl BookTopRow {
     }
 }
 
-/// One CSV file being written and hashed.
+/// How much of the trace a run writes to disk. The trace hash always covers the full trace,
+/// whatever is written, so runs at different levels can be checked against each other.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TraceLevel {
+    /// No trace files: `summary.json` only.
+    Summary,
+    /// `liquidations.csv` and `oracle.csv`: the events, not the market's every tick.
+    Liquidations,
+    /// Every file, including `trades.csv` and `book_top.csv`.
+    #[default]
+    Full,
+}
+
+impl TraceLevel {
+    /// The files written at this level.
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            TraceLevel::Summary => &[],
+            TraceLevel::Liquidations => &["liquidations.csv", "oracle.csv"],
+            TraceLevel::Full => &TRACE_FILES,
+        }
+    }
+}
+
+impl std::str::FromStr for TraceLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "summary" => Ok(TraceLevel::Summary),
+            "liquidations" => Ok(TraceLevel::Liquidations),
+            "full" => Ok(TraceLevel::Full),
+            other => Err(format!(
+                "unknown trace level `{other}` (expected summary, liquidations or full)"
+            )),
+        }
+    }
+}
+
+/// One CSV stream: always hashed, written to a file if the trace level asks for it.
 struct HashedFile {
-    out: BufWriter<File>,
+    out: Option<BufWriter<File>>,
     hash: Sha256,
     line: String,
 }
 
 impl HashedFile {
-    fn create(dir: &Path, name: &str, header: &str) -> io::Result<Self> {
-        let out = BufWriter::with_capacity(1 << 16, File::create(dir.join(name))?);
+    fn create(dir: Option<&Path>, name: &str, header: &str) -> io::Result<Self> {
+        let out = match dir {
+            Some(d) => Some(BufWriter::with_capacity(
+                1 << 16,
+                File::create(d.join(name))?,
+            )),
+            None => None,
+        };
         let mut f = HashedFile {
             out,
             hash: Sha256::new(),
@@ -248,13 +292,17 @@ impl HashedFile {
 
     fn flush_line(&mut self) -> io::Result<()> {
         self.hash.update(self.line.as_bytes());
-        let r = self.out.write_all(self.line.as_bytes());
+        let r = match &mut self.out {
+            Some(out) => out.write_all(self.line.as_bytes()),
+            None => Ok(()),
+        };
         self.line.clear();
         r
     }
 }
 
-/// Streams the trace into CSV files in a directory and hashes them.
+/// Streams the trace into CSV files in a directory (those the level asks for) and hashes all of
+/// it; memory does not grow with the run.
 ///
 /// Write errors are kept and returned by [`CsvTrace::finish`]; rows after the first error are
 /// dropped.
@@ -267,15 +315,40 @@ pub struct CsvTrace {
 }
 
 impl CsvTrace {
-    /// Creates the trace files in `dir` (which must exist) and writes their headers.
+    /// Creates every trace file in `dir` (which must exist) and writes their headers.
     pub fn create(dir: &Path) -> io::Result<Self> {
+        Self::with_level(dir, TraceLevel::Full)
+    }
+
+    /// Creates the files `level` asks for in `dir`; the others are only hashed.
+    pub fn with_level(dir: &Path, level: TraceLevel) -> io::Result<Self> {
+        let files = level.files();
+        let at = |name: &str| files.contains(&name).then_some(dir);
         Ok(CsvTrace {
-            trades: HashedFile::create(dir, "trades.csv", TRADES_HEADER)?,
-            oracle: HashedFile::create(dir, "oracle.csv", ORACLE_HEADER)?,
-            liquidations: HashedFile::create(dir, "liquidations.csv", LIQUIDATIONS_HEADER)?,
-            book_top: HashedFile::create(dir, "book_top.csv", BOOK_TOP_HEADER)?,
+            trades: HashedFile::create(at("trades.csv"), "trades.csv", TRADES_HEADER)?,
+            oracle: HashedFile::create(at("oracle.csv"), "oracle.csv", ORACLE_HEADER)?,
+            liquidations: HashedFile::create(
+                at("liquidations.csv"),
+                "liquidations.csv",
+                LIQUIDATIONS_HEADER,
+            )?,
+            book_top: HashedFile::create(at("book_top.csv"), "book_top.csv", BOOK_TOP_HEADER)?,
             error: None,
         })
+    }
+
+    /// Hashes the trace without writing anything (sweeps).
+    pub fn hash_only() -> Self {
+        let make = |name: &str, header: &str| {
+            HashedFile::create(None, name, header).expect("no I/O without a file")
+        };
+        CsvTrace {
+            trades: make("trades.csv", TRADES_HEADER),
+            oracle: make("oracle.csv", ORACLE_HEADER),
+            liquidations: make("liquidations.csv", LIQUIDATIONS_HEADER),
+            book_top: make("book_top.csv", BOOK_TOP_HEADER),
+            error: None,
+        }
     }
 
     fn emit(
@@ -307,7 +380,9 @@ impl CsvTrace {
         ];
         let mut combined = Sha256::new();
         for (name, f) in files.iter_mut() {
-            f.out.flush()?;
+            if let Some(out) = &mut f.out {
+                out.flush()?;
+            }
             let digest = std::mem::take(&mut f.hash).finalize();
             combined.update(format!("{name}:{}\n", hex(&digest)).as_bytes());
         }

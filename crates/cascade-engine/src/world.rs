@@ -558,6 +558,9 @@ impl<T: TraceSink> World<T> {
         s.by_generation[g] += 1;
         s.debt_repaid = s.debt_repaid.plus(out.debt_repaid);
         s.collateral_seized = s.collateral_seized.plus(out.collateral_seized());
+        s.liquidated_value = s
+            .liquidated_value
+            .plus(out.collateral_seized().value_at(price));
         s.deficit = s.deficit.plus(out.deficit);
         s.liquidation_sales = s.liquidation_sales.plus(sold);
         s.gas_spent = s.gas_spent.plus(gas);

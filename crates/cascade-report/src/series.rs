@@ -49,6 +49,7 @@ struct BookTopRec {
 struct OracleRec {
     time_ns: u64,
     price: f64,
+    reference_price: f64,
     event: String,
 }
 
@@ -76,12 +77,22 @@ fn secs(ns: u64) -> f64 {
 }
 
 impl Timeline {
-    /// Reads `book_top.csv`, `oracle.csv` and `liquidations.csv` from a trace folder.
+    /// Reads `book_top.csv`, `oracle.csv` and `liquidations.csv` from a trace folder. A run at
+    /// the liquidations trace level has no `book_top.csv`: the reference then comes from the
+    /// oracle rows and there is no mid line.
     pub fn from_trace(dir: &Path) -> Result<Self, ReportError> {
-        let tops: Vec<BookTopRec> = read(&dir.join("book_top.csv"))?;
+        let top_path = dir.join("book_top.csv");
+        let tops: Vec<BookTopRec> = if top_path.exists() {
+            read(&top_path)?
+        } else {
+            Vec::new()
+        };
         let oracle: Vec<OracleRec> = read(&dir.join("oracle.csv"))?;
         let liqs: Vec<LiquidationRec> = read(&dir.join("liquidations.csv"))?;
-        let end = tops.last().map_or(0.0, |r| secs(r.time_ns));
+        let last = |t: Option<u64>| t.map_or(0.0, secs);
+        let end = last(tops.last().map(|r| r.time_ns))
+            .max(last(oracle.last().map(|r| r.time_ns)))
+            .max(last(liqs.last().map(|r| r.time_ns)));
         let mut t = Timeline {
             end,
             ..Timeline::default()
@@ -93,6 +104,12 @@ impl Timeline {
             }
         }
         let publishes: Vec<&OracleRec> = oracle.iter().filter(|r| r.event == "publish").collect();
+        if tops.is_empty() {
+            t.reference = publishes
+                .iter()
+                .map(|r| (secs(r.time_ns), r.reference_price))
+                .collect();
+        }
         for (i, r) in publishes.iter().enumerate() {
             let start = secs(r.time_ns);
             let until = publishes

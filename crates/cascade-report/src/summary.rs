@@ -40,6 +40,9 @@ pub struct Summary {
     pub debt_repaid: f64,
     /// Collateral taken from accounts, base units.
     pub collateral_seized: f64,
+    /// That collateral valued at the oracle price of each liquidation, USD (the "liquidated
+    /// value" of liquidations-at-risk figures).
+    pub liquidated_value: f64,
     /// Collateral sold into the book by liquidators, base units.
     pub liquidation_sales: f64,
     /// Lowest book mid, USD.
@@ -91,6 +94,7 @@ impl Summary {
             open_shortfall,
             debt_repaid: spec.quote(stats.debt_repaid),
             collateral_seized: spec.qty(stats.collateral_seized),
+            liquidated_value: spec.quote(stats.liquidated_value),
             liquidation_sales: spec.qty(stats.liquidation_sales),
             min_mid_price: stats.min_mid.map(|p| spec.price(p)),
             min_oracle_price: stats.min_oracle.map(|p| spec.price(p)),
