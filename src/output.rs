@@ -65,6 +65,10 @@ pub enum OutputError {
     /// The summary or a figure could not be written.
     #[error(transparent)]
     Report(#[from] cascade_report::ReportError),
+    /// The simulation broke one of its own invariants: a bug in cascade, reported with the
+    /// event and the values.
+    #[error("invariant violated {0}")]
+    Invariant(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -108,10 +112,16 @@ pub fn run_to_dir(
     let name = out
         .file_name()
         .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    // Partial folders left by earlier runs into the same --out that were killed before renaming.
+    let stale_prefix = format!(".{name}.partial-");
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&stale_prefix) {
+                std::fs::remove_dir_all(e.path()).map_err(io(&e.path()))?;
+            }
+        }
     }
+    let tmp = parent.join(format!("{stale_prefix}{}", std::process::id()));
     let result = write_run(scenario, &tmp, opts);
     match result {
         Ok(summary) => {
@@ -138,6 +148,9 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     let mut world = World::new(config.clone(), trace);
     world.set_check_invariants(opts.check_invariants);
     let (stats, trace) = world.run();
+    if let Some(v) = &stats.invariant_violation {
+        return Err(OutputError::Invariant(v.clone()));
+    }
     let hash = trace.finish().map_err(cascade_engine::EngineError::Trace)?;
     let summary = Summary::new(&config, &stats, hash);
     summary.write(&dir.join("summary.json"))?;

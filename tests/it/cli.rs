@@ -149,3 +149,75 @@ fn bad_scenarios_are_reported_with_file_and_place() {
     assert!(v.status.success());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A run killed half-way leaves the earlier run in its --out folder untouched (runs write into
+/// a hidden partial folder and rename it into place at the end), and the next run clears the
+/// killed run's partial folder.
+#[test]
+fn a_failed_run_leaves_the_earlier_run_untouched() {
+    let dir = temp_dir("cli-killed");
+    let text = std::fs::read_to_string(root().join("scenarios/flash_crash.ron")).unwrap();
+    let short = dir.join("short.ron");
+    std::fs::write(
+        &short,
+        text.replace("duration_s: 1800.0", "duration_s: 200.0"),
+    )
+    .unwrap();
+    let endless = dir.join("endless.ron");
+    std::fs::write(
+        &endless,
+        text.replace("duration_s: 1800.0", "duration_s: 100000000.0"),
+    )
+    .unwrap();
+    let out = dir.join("run");
+    let o = cascade()
+        .arg("run")
+        .arg(&short)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let before: Vec<(String, Vec<u8>)> = ["summary.json", "trace/trades.csv", "plots/timeline.png"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap()))
+        .collect();
+
+    let mut child = cascade()
+        .arg("run")
+        .arg(&endless)
+        .arg("--out")
+        .arg(&out)
+        .arg("--force")
+        .spawn()
+        .unwrap();
+    let partial = dir.join(format!(".run.partial-{}", child.id()));
+    let mut waited = 0;
+    while !partial.join("trace/trades.csv").exists() {
+        assert!(waited < 600, "the run never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the endless run cannot have finished");
+    for (f, bytes) in &before {
+        assert!(std::fs::read(out.join(f)).unwrap() == *bytes, "{f} changed");
+    }
+    assert!(
+        partial.exists(),
+        "the killed run's partial folder is left hidden"
+    );
+    let o = cascade()
+        .arg("run")
+        .arg(&short)
+        .arg("--out")
+        .arg(&out)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(!partial.exists(), "the next run clears it");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

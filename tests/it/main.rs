@@ -1,5 +1,6 @@
 //! cascade's integration tests, in one binary.
 
+mod bad_inputs;
 mod cli;
 mod determinism;
 mod lobster;

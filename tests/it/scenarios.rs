@@ -57,13 +57,22 @@ fn a_deeper_book_means_fewer_generations_and_less_bad_debt() {
     }
 }
 
-/// Value is conserved and the book stays consistent after every event of both scenarios.
+/// Every scenario in `scenarios/`: value is conserved, the book consistent, debt and bad debt
+/// reconciled after every event (`--check-invariants`).
 #[test]
-fn invariants_hold_after_every_event() {
-    for name in ["flash_crash.ron", "flash_crash_deep_book.ron"] {
-        let mut w = World::new(build(&scenario(name), None), ());
+fn invariants_hold_after_every_event_of_every_scenario() {
+    let mut names: Vec<_> = std::fs::read_dir(crate::support::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".ron"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2);
+    for name in names {
+        let mut w = World::new(build(&scenario(&name), None), ());
         w.set_check_invariants(true);
         let (stats, ()) = w.run();
+        assert_eq!(stats.invariant_violation, None, "{name}");
         assert!(stats.liquidations > 0, "{name}");
     }
 }

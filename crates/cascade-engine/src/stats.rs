@@ -47,6 +47,9 @@ pub struct RunStats {
     pub skipped_reverts: u64,
     /// Gas paid by liquidators.
     pub gas_spent: Quote,
+    /// The first invariant violation, if the run found one (a bug in cascade; with
+    /// `--check-invariants` the run stops there).
+    pub invariant_violation: Option<String>,
     /// Liquidators' cash plus inventory at the last mid, minus their starting cash and
     /// inventory at the first mid, in quote atoms.
     pub liquidator_pnl: i128,

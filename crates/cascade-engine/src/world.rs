@@ -232,8 +232,14 @@ impl<T: TraceSink> World<T> {
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
-            if self.check_invariants {
-                self.assert_conserved();
+            if let Some(what) = self.check_invariants.then(|| self.check().err()).flatten() {
+                self.stats.invariant_violation = Some(format!(
+                    "after event #{} ({:?} at t = {} ns): {what}",
+                    self.stats.events,
+                    s.event,
+                    self.now.as_nanos()
+                ));
+                break;
             }
         }
         self.finish()
@@ -679,16 +685,46 @@ impl<T: TraceSink> World<T> {
         (cash, base)
     }
 
-    /// Panics if value was created or destroyed: every lot and quote atom is in a wallet, an
-    /// account, the protocol, or recorded as having crossed the world's boundary.
+    /// Panics if [`World::check`] finds a violation (a bug).
     pub fn assert_conserved(&self) {
-        assert_eq!(
-            self.totals(),
-            self.start_totals,
-            "value not conserved at {}",
-            self.now
-        );
-        self.book.assert_consistent();
+        if let Err(e) = self.check() {
+            panic!("at {}: {e}", self.now);
+        }
+    }
+
+    /// Checks the world's invariants: value conserved (every lot and quote atom is in a wallet,
+    /// an account, the protocol's books, or recorded as having crossed the world's boundary),
+    /// the book consistent and not crossed, the protocol's totals reconciled with the accounts
+    /// (collateral and debt that left the accounts are what liquidators, the treasury and the
+    /// deficit received). Balances are unsigned, so a negative one cannot exist: it would have
+    /// stopped the run where it arose.
+    pub fn check(&self) -> Result<(), String> {
+        let (cash, base) = self.totals();
+        let (cash0, base0) = self.start_totals;
+        if (cash, base) != (cash0, base0) {
+            return Err(format!(
+                "value not conserved: quote {cash} atoms (started with {cash0}), base {base} lots (started with {base0})"
+            ));
+        }
+        let t = self.market.totals();
+        let debt_now = u128::from(self.market.total_debt().0);
+        let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
+        let accounted = debt_now + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0);
+        if accounted != debt_start {
+            return Err(format!(
+                "debt does not reconcile: outstanding {debt_now} + repaid {} + deficit {} = {accounted}, started with {debt_start}",
+                t.debt_repaid.0, t.deficit.0
+            ));
+        }
+        if t.deficit != self.stats.deficit {
+            return Err(format!(
+                "bad debt does not reconcile: protocol deficit {} != recorded deficit {}",
+                t.deficit.0, self.stats.deficit.0
+            ));
+        }
+        self.book
+            .check_consistent()
+            .map_err(|e| format!("book: {e}"))
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -701,7 +737,9 @@ impl<T: TraceSink> World<T> {
     }
 
     fn finish(mut self) -> (RunStats, T) {
-        self.assert_conserved();
+        if let (None, Err(e)) = (&self.stats.invariant_violation, self.check()) {
+            self.stats.invariant_violation = Some(format!("at the end of the run: {e}"));
+        }
         self.stats.end = self.now;
         let last = self
             .feed

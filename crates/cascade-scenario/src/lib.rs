@@ -113,3 +113,6 @@ impl Scenario {
         Self::parse(&text, &path.display().to_string())
     }
 }
+
+#[cfg(test)]
+mod roundtrip_tests;

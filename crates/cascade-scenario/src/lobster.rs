@@ -187,9 +187,29 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
             let bid: i64 = field(path, line, &f, 4 * k + 2, "bid price")?;
             let bid_size: u64 = field(path, line, &f, 4 * k + 3, "bid size")?;
             if ask != EMPTY_LEVEL && ask_size > 0 {
+                if ask <= 0 {
+                    return Err(bad(
+                        path,
+                        line,
+                        format!(
+                            "column {} (ask price): {ask} is not a positive price",
+                            4 * k + 1
+                        ),
+                    ));
+                }
                 row.asks.push((ask, ask_size));
             }
             if bid != -EMPTY_LEVEL && bid_size > 0 {
+                if bid <= 0 {
+                    return Err(bad(
+                        path,
+                        line,
+                        format!(
+                            "column {} (bid price): {bid} is not a positive price",
+                            4 * k + 3
+                        ),
+                    ));
+                }
                 row.bids.push((bid, bid_size));
             }
         }
@@ -198,14 +218,26 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
     Ok((rows, depth.unwrap_or(0)))
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 { a.abs() } else { gcd(b, a % b) }
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// Loads a message file and its orderbook file.
 pub fn load(message_path: &Path, orderbook_path: &Path) -> Result<LobsterSample, DataError> {
-    let (raw, message_lines) = parse_messages(message_path, &read(message_path)?)?;
-    let (mut rows, depth) = parse_orderbook(orderbook_path, &read(orderbook_path)?)?;
+    let messages = read(message_path)?;
+    let orderbook = read(orderbook_path)?;
+    parse(message_path, &messages, orderbook_path, &orderbook)
+}
+
+/// Parses a message file's and an orderbook file's text; the paths only name them in errors.
+pub fn parse(
+    message_path: &Path,
+    messages: &str,
+    orderbook_path: &Path,
+    orderbook: &str,
+) -> Result<LobsterSample, DataError> {
+    let (raw, message_lines) = parse_messages(message_path, messages)?;
+    let (mut rows, depth) = parse_orderbook(orderbook_path, orderbook)?;
     if rows.len() != raw.len() {
         return Err(DataError::Mismatch(format!(
             "{} has {} messages but {} has {} rows; they must pair up one to one",
@@ -215,16 +247,17 @@ pub fn load(message_path: &Path, orderbook_path: &Path) -> Result<LobsterSample,
             rows.len()
         )));
     }
-    let mut tick = 0;
+    let mut tick = 0u64;
     for m in raw.iter().filter(|m| m.kind != MessageKind::Halt) {
-        tick = gcd(tick, m.price);
+        tick = gcd(tick, m.price.unsigned_abs());
     }
     for r in &rows {
         for &(p, _) in r.bids.iter().chain(&r.asks) {
-            tick = gcd(tick, p);
+            tick = gcd(tick, p.unsigned_abs());
         }
     }
-    let tick = tick.max(1);
+    // Prices are positive (checked line by line), so the divisor fits an i64.
+    let tick = i64::try_from(tick.max(1)).expect("a gcd of positive i64 prices");
     let messages = raw
         .iter()
         .map(|m| Message {

@@ -165,7 +165,7 @@ fn default_min_leftover() -> f64 {
 pub struct AccountsSpec {
     /// How many.
     pub count: u32,
-    /// Collateral per account, base units.
+    /// Collateral per account, base units (draws are capped at `MAX_ATOMS` lots).
     pub collateral: Dist,
     /// Health factor at the starting price (must stay above 1).
     pub health_factor: Dist,
@@ -223,6 +223,37 @@ fn within(field: &str, v: f64, lo: f64, hi: f64, lo_open: bool, hi_open: bool) -
     }
 }
 
+/// Most accounts a scenario may hold.
+pub const MAX_ACCOUNTS: u32 = 10_000_000;
+/// Most agents of one kind (market makers, liquidators).
+pub const MAX_AGENTS: u64 = 10_000;
+/// Most quote levels per side of one market maker.
+pub const MAX_LEVELS: u32 = 10_000;
+
+/// Largest amount, in integer atoms or lots, a scenario may give one holder: 1e18 keeps sums of
+/// many holders inside the simulator's 64-bit balances.
+pub const MAX_ATOMS: f64 = 1e18;
+
+/// Checks that `v` (in base units if `lot`, quote currency otherwise) fits the integer units.
+fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
+    let unit = if base {
+        m.lot_size
+    } else {
+        m.tick_size * m.lot_size
+    };
+    if v / unit > MAX_ATOMS {
+        let max = MAX_ATOMS * unit;
+        return fail(
+            field,
+            format!(
+                "{v} is too large for the market's units (at most {max:e} with tick {} and lot {})",
+                m.tick_size, m.lot_size
+            ),
+        );
+    }
+    Ok(())
+}
+
 fn dist(field: &str, d: &Dist) -> Check {
     d.check().or_else(|m| fail(field, m))
 }
@@ -238,18 +269,71 @@ impl Scenario {
         positive("market.lot_size", self.market.lot_size)?;
         positive("snapshot_every_ms", self.snapshot_every_ms)?;
         self.validate_reference()?;
+        let makers: u64 = self.makers.iter().map(|m| u64::from(m.count)).sum();
+        if makers > MAX_AGENTS {
+            return fail(
+                "makers",
+                format!("{makers} market makers in all; at most {MAX_AGENTS}"),
+            );
+        }
+        let liquidators: u64 = self.liquidators.iter().map(|l| u64::from(l.count)).sum();
+        if liquidators > MAX_AGENTS {
+            return fail(
+                "liquidators",
+                format!("{liquidators} liquidators in all; at most {MAX_AGENTS}"),
+            );
+        }
+        if self.accounts.count > MAX_ACCOUNTS {
+            return fail(
+                "accounts.count",
+                format!(
+                    "must be at most {MAX_ACCOUNTS}, got {}",
+                    self.accounts.count
+                ),
+            );
+        }
         if self.makers.iter().all(|m| m.count == 0) {
             return fail("makers", "needs at least one market maker (count > 0)");
         }
         for (i, m) in self.makers.iter().enumerate() {
-            m.validate(&format!("makers[{i}]"), self.market.lot_size)?;
+            let f = format!("makers[{i}]");
+            m.validate(&f, self.market.lot_size)?;
+            fits(&format!("{f}.cash"), m.cash, &self.market, false)?;
+            for (name, v) in [
+                ("inventory", m.inventory),
+                ("size_per_level", m.size_per_level),
+                ("target_inventory", m.target_inventory),
+                ("max_inventory", m.max_inventory),
+            ] {
+                fits(&format!("{f}.{name}"), v, &self.market, true)?;
+            }
         }
         self.oracle.validate()?;
         self.lending.validate()?;
         self.accounts.validate()?;
         for (i, l) in self.liquidators.iter().enumerate() {
-            l.validate(&format!("liquidators[{i}]"))?;
+            let f = format!("liquidators[{i}]");
+            l.validate(&f)?;
+            for (name, v) in [
+                ("cash", l.cash),
+                ("gas_usd", l.gas_usd),
+                ("min_profit_usd", l.min_profit_usd),
+            ] {
+                fits(&format!("{f}.{name}"), v, &self.market, false)?;
+            }
         }
+        fits(
+            "lending.close_factor_min_usd",
+            self.lending.close_factor_min_usd,
+            &self.market,
+            false,
+        )?;
+        fits(
+            "lending.min_leftover_usd",
+            self.lending.min_leftover_usd,
+            &self.market,
+            false,
+        )?;
         Ok(())
     }
 
@@ -292,8 +376,11 @@ impl Scenario {
 
 impl MakerGroup {
     fn validate(&self, f: &str, lot: f64) -> Check {
-        if self.count > 0 && self.levels == 0 {
-            return fail(format!("{f}.levels"), "must be at least 1");
+        if self.count > 0 && !(1..=MAX_LEVELS).contains(&self.levels) {
+            return fail(
+                format!("{f}.levels"),
+                format!("must be in [1, {MAX_LEVELS}], got {}", self.levels),
+            );
         }
         non_negative(&format!("{f}.half_spread_bps"), self.half_spread_bps)?;
         non_negative(&format!("{f}.level_spacing_bps"), self.level_spacing_bps)?;

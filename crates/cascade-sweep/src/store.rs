@@ -148,6 +148,9 @@ pub fn run_pair(base: &Scenario, spec: &SweepSpec, cell: usize, seed: u64) -> Su
     let scenario = params::apply(base, &spec.overrides(cell)).expect("cells were validated");
     let config = cascade_scenario::build(&scenario, Some(seed));
     let (stats, trace) = World::new(config.clone(), CsvTrace::hash_only()).run();
+    if let Some(v) = &stats.invariant_violation {
+        panic!("cell {cell}, seed {seed}: invariant violated {v}");
+    }
     let hash = trace.finish().expect("hashing writes no files");
     Summary::new(&config, &stats, hash)
 }

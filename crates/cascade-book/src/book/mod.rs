@@ -656,11 +656,26 @@ impl Book {
         self.resting -= 1;
     }
 
-    /// Checks the book's internal invariants; panics with a description on the first failure.
-    /// Meant for tests and `--check-invariants` runs: O(orders + levels).
+    /// Checks the book's internal invariants and panics with a description on the first
+    /// failure (tests); see [`Book::check_consistent`].
     pub fn assert_consistent(&self) {
+        if let Err(e) = self.check_consistent() {
+            panic!("{e}");
+        }
+    }
+
+    /// Checks the book's internal invariants: not crossed, the best-price caches and level
+    /// counts right, every level's totals equal to its queue, links intact. O(orders + levels).
+    pub fn check_consistent(&self) -> Result<(), String> {
+        macro_rules! ensure {
+            ($cond:expr, $($fmt:tt)+) => {
+                if !$cond {
+                    return Err(format!($($fmt)+));
+                }
+            };
+        }
         if let (Some(b), Some(a)) = (self.bids.best, self.asks.best) {
-            assert!(b < a, "book crossed: best bid {b} >= best ask {a}");
+            ensure!(b < a, "book crossed: best bid {b} >= best ask {a}");
         }
         let mut resting = 0;
         for ladder in [&self.bids, &self.asks] {
@@ -669,44 +684,64 @@ impl Book {
                 Side::Bid => prices.last().copied(),
                 Side::Ask => prices.first().copied(),
             };
-            assert_eq!(
-                ladder.best, want_best,
-                "{:?} best price cache is stale",
-                ladder.side
+            ensure!(
+                ladder.best == want_best,
+                "{:?} best price cache is {:?}, levels say {:?}",
+                ladder.side,
+                ladder.best,
+                want_best
             );
-            assert_eq!(ladder.count, prices.len(), "{:?} level count", ladder.side);
+            ensure!(
+                ladder.count == prices.len(),
+                "{:?} level count {} != {}",
+                ladder.side,
+                ladder.count,
+                prices.len()
+            );
             let walked: Vec<i64> = ladder.iter().map(|(p, _)| p).collect();
             let mut want_walk = prices.clone();
             if ladder.side == Side::Bid {
                 want_walk.reverse();
             }
-            assert_eq!(walked, want_walk, "{:?} level iteration order", ladder.side);
+            ensure!(
+                walked == want_walk,
+                "{:?} level iteration order is wrong",
+                ladder.side
+            );
             for &p in &prices {
-                let level = ladder.get(p).expect("listed level is occupied");
+                let Some(level) = ladder.get(p) else {
+                    return Err(format!("listed level {p} is not occupied"));
+                };
                 let (mut total, mut count, mut cur, mut prev) = (0u64, 0u32, level.head, NIL);
                 while cur != NIL {
                     let n = &self.nodes[cur as usize];
-                    assert!(
+                    ensure!(
                         n.live && n.side == ladder.side && n.price.0 == p,
-                        "misplaced order"
+                        "misplaced order in level {p}"
                     );
-                    assert!(n.qty.0 > 0, "empty order resting at {p}");
-                    assert_eq!(n.prev, prev, "broken back link at {p}");
+                    ensure!(n.qty.0 > 0, "empty order resting at {p}");
+                    ensure!(n.prev == prev, "broken back link at {p}");
                     total += n.qty.0;
                     count += 1;
                     prev = cur;
                     cur = n.next;
                 }
-                assert_eq!(level.tail, prev, "stale tail at {p}");
-                assert_eq!(
-                    (level.total, level.count),
-                    (total, count),
-                    "level totals at {p}"
+                ensure!(level.tail == prev, "stale tail at {p}");
+                ensure!(
+                    (level.total, level.count) == (total, count),
+                    "level {p} says {} lots in {} orders, its queue holds {total} in {count}",
+                    level.total,
+                    level.count
                 );
                 resting += count as usize;
             }
         }
-        assert_eq!(resting, self.resting, "resting order count");
+        ensure!(
+            resting == self.resting,
+            "resting order count {} != {resting}",
+            self.resting
+        );
+        Ok(())
     }
 }
 
