@@ -94,7 +94,7 @@ enum Command {
     },
     /// Re-make the figure gallery: run every scenario in a folder and copy its figures.
     ///
-    /// Example: cascade gallery            # scenarios/*.ron -> plots/<name>_timeline.{png,svg}
+    /// Example: cascade gallery            # scenarios/*.ron -> plots/<name>_<figure>.png
     Gallery {
         /// Folder of scenario files.
         #[arg(long, default_value = "scenarios")]
@@ -283,9 +283,18 @@ fn gallery(scenarios: &Path, out: &Path) -> Result<()> {
         let s = Scenario::load(&file)?;
         let run_dir = work.join(&s.name);
         let summary = cascade::run_to_dir(&s, &run_dir, &RunOptions::default())?;
-        for ext in ["png", "svg"] {
-            let from = run_dir.join("plots").join(format!("timeline.{ext}"));
-            let to = out.join(format!("{}_timeline.{ext}", s.name));
+        // PNG only: the SVGs stay in run folders (the depth map's is several hundred KB).
+        let mut figures: Vec<PathBuf> = std::fs::read_dir(run_dir.join("plots"))
+            .with_context(|| format!("reading {}", run_dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .collect();
+        figures.sort();
+        for from in figures {
+            let stem = from
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            let to = out.join(format!("{}_{stem}.png", s.name));
             std::fs::copy(&from, &to)
                 .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
             println!("wrote {}", to.display());

@@ -8,8 +8,6 @@
 use crate::{Format, Summary, build};
 use cascade_engine::World;
 use cascade_engine::trace::{CsvTrace, TraceLevel};
-use cascade_report::plot::{self, Footer};
-use cascade_report::series::Timeline;
 use cascade_scenario::Scenario;
 use std::path::{Path, PathBuf};
 
@@ -160,25 +158,11 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     Ok(summary)
 }
 
-/// Draws the default figures of a run folder from its trace.
+/// Draws the default figures of a run folder from its trace (see `cascade_report::run_figures`).
 pub fn render_plots(
     dir: &Path,
     summary: &Summary,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, OutputError> {
-    let plots_dir = dir.join("plots");
-    std::fs::create_dir_all(&plots_dir).map_err(io(&plots_dir))?;
-    let timeline = Timeline::from_trace(&dir.join("trace"))?;
-    let footer = Footer {
-        scenario: summary.scenario.clone(),
-        seed: summary.seed.to_string(),
-        version: summary.version.clone(),
-    };
-    let mut written = Vec::new();
-    for &f in formats {
-        let path = plots_dir.join(format!("timeline.{}", f.ext()));
-        plot::timeline(&timeline, &footer, &path, f)?;
-        written.push(path);
-    }
-    Ok(written)
+    Ok(cascade_report::run_figures(dir, summary, formats)?)
 }

@@ -62,10 +62,23 @@ fn run_writes_summary_trace_and_figure() {
             "liquidations.csv lacks {col}"
         );
     }
-    let png = std::fs::read(out.join("plots/timeline.png")).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert!(png.len() > 20_000, "the figure has content");
-    assert!(out.join("plots/timeline.svg").is_file());
+    for fig in [
+        "timeline",
+        "depth",
+        "generations",
+        "cascade",
+        "losses",
+        "liquidators",
+    ] {
+        let png = std::fs::read(out.join(format!("plots/{fig}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{fig}");
+        assert!(png.len() > 20_000, "{fig} has content");
+        let svg = std::fs::read_to_string(out.join(format!("plots/{fig}.svg"))).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.contains("time (s)") || fig == "generations",
+            "{fig}.svg"
+        );
+    }
     // The built-in scenario is the file in scenarios/.
     let builtin = cascade::Scenario::parse(cascade::FLASH_CRASH, "builtin").unwrap();
     let file = cascade::Scenario::load(&root().join("scenarios/flash_crash.ron")).unwrap();
@@ -219,5 +232,46 @@ fn a_failed_run_leaves_the_earlier_run_untouched() {
         .unwrap();
     assert!(o.status.success());
     assert!(!partial.exists(), "the next run clears it");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `cascade gallery` re-makes the figure folder from scratch: every figure of every scenario.
+#[test]
+fn gallery_regenerates_every_figure() {
+    let dir = temp_dir("cli-gallery");
+    let scen = dir.join("scenarios");
+    std::fs::create_dir_all(&scen).unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/flash_crash.ron")).unwrap();
+    std::fs::write(
+        scen.join("a.ron"),
+        text.replace("duration_s: 1800.0", "duration_s: 300.0"),
+    )
+    .unwrap();
+    let o = cascade()
+        .arg("gallery")
+        .arg("--scenarios")
+        .arg(&scen)
+        .arg("--out")
+        .arg(dir.join("plots"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut made: Vec<String> = std::fs::read_dir(dir.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    made.sort();
+    assert_eq!(
+        made,
+        [
+            "cascade",
+            "depth",
+            "generations",
+            "liquidators",
+            "losses",
+            "timeline"
+        ]
+        .map(|f| format!("flash_crash_{f}.png"))
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,7 +3,9 @@
 use crate::config::WorldConfig;
 use crate::event::{Event, Observation};
 use crate::stats::RunStats;
-use crate::trace::{BookTopRow, LiquidationRow, OracleRow, TraceSink, TradeRow};
+use crate::trace::{
+    AgentRow, BookTopRow, DepthRow, LiquidationRow, OracleRow, TraceSink, TradeRow,
+};
 use cascade_agents::{
     Liquidator, MarketMaker, Plan, ReferencePath, SkipReason, Wallet, hedge_value,
 };
@@ -54,6 +56,9 @@ impl Sale {
         before >= level && after < level
     }
 }
+
+/// Book levels per side written to `depth.csv` at each snapshot.
+const SNAPSHOT_LEVELS: usize = 40;
 
 /// How far back a liquidation looks for the sale that pushed the mid past its trigger price.
 const PARENT_SEARCH: usize = 256;
@@ -375,7 +380,7 @@ impl<T: TraceSink> World<T> {
                         taker: self.labels[taker_owner.index()].clone(),
                         liquidation: liquidation.map(|l| l.0),
                     };
-                    self.trace.trade(&row);
+                    self.trace.row(&row);
                     if let AgentKind::Maker(mm) = self.agent_kind(maker_owner) {
                         self.request_requote(mm);
                     }
@@ -430,7 +435,7 @@ impl<T: TraceSink> World<T> {
             RoundDecision::Stale => {
                 self.stats.stale_observations += 1;
                 let row = self.oracle_row(obs, "stale", "");
-                self.trace.oracle(&row);
+                self.trace.row(&row);
             }
         }
     }
@@ -456,7 +461,7 @@ impl<T: TraceSink> World<T> {
         self.stats.oracle_publications += 1;
         let reason = if p.round == 1 { "first" } else { "round" };
         let row = self.oracle_row(obs, "publish", reason);
-        self.trace.oracle(&row);
+        self.trace.row(&row);
         self.stats.min_oracle = Some(self.stats.min_oracle.map_or(p.price, |m| m.min(p.price)));
         if self.market.index().any_liquidatable_at(p.price) {
             for l in 0..self.liquidators.len() {
@@ -591,7 +596,7 @@ impl<T: TraceSink> World<T> {
             price_before: half_price(mid_before),
             price_after: half_price(mid_after),
         };
-        self.trace.liquidation(&row);
+        self.trace.row(&row);
     }
 
     /// Generation and parent of a liquidation of `account` at the price observed in `obs`.
@@ -649,7 +654,40 @@ impl<T: TraceSink> World<T> {
             reference: self.reference_price,
             oracle: self.feed.latest().map(|p| spec.price(p.price)),
         };
-        self.trace.book_top(&row);
+        self.trace.row(&row);
+        let t = self.now.as_nanos();
+        for side in [Side::Bid, Side::Ask] {
+            let name = if side == Side::Bid { "bid" } else { "ask" };
+            for (k, l) in self.book.depth(side, SNAPSHOT_LEVELS).enumerate() {
+                self.trace.row(&DepthRow {
+                    time_ns: t,
+                    side: name,
+                    level: k as u32,
+                    price: spec.price(l.price),
+                    qty: spec.qty(l.qty),
+                });
+            }
+        }
+        let mark = self
+            .book
+            .mid()
+            .or_else(|| self.feed.latest().map(|p| p.price))
+            .unwrap_or_else(|| self.reference_ticks());
+        for (i, w) in self.wallets.iter().enumerate() {
+            let kind = match self.agent_kind(AgentId(i as u32)) {
+                AgentKind::Maker(_) => "maker",
+                AgentKind::Liquidator(_) => "liquidator",
+            };
+            let row = AgentRow {
+                time_ns: t,
+                agent: self.labels[i].clone(),
+                kind,
+                cash: spec.quote(w.cash),
+                base: spec.qty(w.base),
+                value: spec.quote(w.cash.plus(w.base.value_at(mark))),
+            };
+            self.trace.row(&row);
+        }
         let next = self.now + self.cfg.snapshot_every;
         self.schedule(next, EventClass::Snapshot, Event::Snapshot);
     }

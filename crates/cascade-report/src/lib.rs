@@ -6,10 +6,12 @@
 //! re-rendered from a run folder without re-running it. It is the only crate that depends on
 //! plotters; fonts are embedded, so no system font packages are needed.
 
+mod figures;
 pub mod plot;
 pub mod series;
 mod summary;
 
+pub use figures::run_figures;
 pub use summary::Summary;
 
 /// A report that could not be made.

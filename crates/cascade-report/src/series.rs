@@ -61,6 +61,22 @@ struct LiquidationRec {
     price_before: Option<f64>,
 }
 
+/// Calls `f` on each row of a trace file, without holding the file in memory.
+fn for_each<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    mut f: impl FnMut(T),
+) -> Result<(), ReportError> {
+    let err = |message: String| ReportError::Trace {
+        path: path.display().to_string(),
+        message,
+    };
+    let mut r = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
+    for row in r.deserialize() {
+        f(row.map_err(|e| err(e.to_string()))?);
+    }
+    Ok(())
+}
+
 fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, ReportError> {
     let err = |message: String| ReportError::Trace {
         path: path.display().to_string(),
@@ -149,10 +165,240 @@ impl Timeline {
     }
 }
 
+#[derive(Deserialize)]
+struct DepthRec {
+    time_ns: u64,
+    side: String,
+    price: f64,
+    qty: f64,
+}
+
+/// Resting size over time and price, averaged over the snapshots in each cell of a grid.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DepthGrid {
+    /// Time span, seconds (first and last snapshot).
+    pub t_range: (f64, f64),
+    /// Price span, quote currency.
+    pub p_range: (f64, f64),
+    /// Time cells.
+    pub nt: usize,
+    /// Price cells.
+    pub np: usize,
+    /// Mean resting bid size per cell, base units, `[t * np + p]`.
+    pub bids: Vec<f64>,
+    /// Mean resting ask size per cell.
+    pub asks: Vec<f64>,
+}
+
+impl DepthGrid {
+    /// Reads `depth.csv` and bins it into `nt` x `np` cells. `None` if the file is absent
+    /// (runs below the full trace level) or empty.
+    pub fn from_trace(dir: &Path, nt: usize, np: usize) -> Result<Option<Self>, ReportError> {
+        let path = dir.join("depth.csv");
+        if !path.exists() {
+            return Ok(None);
+        }
+        // First pass: the extents; second pass: the binning. Neither holds the file.
+        let (mut t0, mut t1) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut p0, mut p1) = (f64::INFINITY, f64::NEG_INFINITY);
+        for_each(&path, |r: DepthRec| {
+            let t = secs(r.time_ns);
+            (t0, t1) = (t0.min(t), t1.max(t));
+            (p0, p1) = (p0.min(r.price), p1.max(r.price));
+        })?;
+        if !t0.is_finite() || nt == 0 || np == 0 {
+            return Ok(None);
+        }
+        let t1 = t1.max(t0 + 1e-9);
+        let p1 = p1.max(p0 + 1e-9);
+        let mut g = DepthGrid {
+            t_range: (t0, t1),
+            p_range: (p0, p1),
+            nt,
+            np,
+            bids: vec![0.0; nt * np],
+            asks: vec![0.0; nt * np],
+        };
+        // Snapshots per time cell, to average over them.
+        let mut snaps = vec![0u32; nt];
+        let cell = |v: f64, lo: f64, hi: f64, n: usize| {
+            (((v - lo) / (hi - lo) * n as f64) as usize).min(n - 1)
+        };
+        let mut last_t = None;
+        for_each(&path, |r: DepthRec| {
+            let ti = cell(secs(r.time_ns), t0, t1, nt);
+            if last_t != Some(r.time_ns) {
+                snaps[ti] += 1;
+                last_t = Some(r.time_ns);
+            }
+            let pi = cell(r.price, p0, p1, np);
+            let grid = if r.side == "bid" {
+                &mut g.bids
+            } else {
+                &mut g.asks
+            };
+            grid[ti * np + pi] += r.qty;
+        })?;
+        for (ti, &n) in snaps.iter().enumerate() {
+            if n > 0 {
+                for pi in 0..np {
+                    g.bids[ti * np + pi] /= f64::from(n);
+                    g.asks[ti * np + pi] /= f64::from(n);
+                }
+            }
+        }
+        Ok(Some(g))
+    }
+}
+
+#[derive(Deserialize)]
+struct LiqRec {
+    time_ns: u64,
+    id: u32,
+    generation: u32,
+    parent: Option<u32>,
+    debt_repaid: f64,
+    deficit: f64,
+}
+
+/// One liquidation as a node of the cascade tree.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CascadeNode {
+    /// Liquidation id.
+    pub id: u32,
+    /// Seconds since the start.
+    pub t: f64,
+    /// Generation.
+    pub generation: u32,
+    /// Parent liquidation.
+    pub parent: Option<u32>,
+    /// Debt repaid, quote currency.
+    pub debt_repaid: f64,
+}
+
+/// The liquidations of a run: per-generation totals, the parent-child tree, and cumulative
+/// losses over time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cascade {
+    /// Liquidations per generation.
+    pub counts: Vec<u64>,
+    /// Debt repaid per generation.
+    pub debt_by_generation: Vec<f64>,
+    /// Every liquidation, in order.
+    pub nodes: Vec<CascadeNode>,
+    /// Cumulative debt repaid over time, as a step function.
+    pub cumulative_repaid: Vec<Point>,
+    /// Cumulative bad debt (deficit written off) over time, as a step function.
+    pub cumulative_deficit: Vec<Point>,
+    /// End of the run, seconds.
+    pub end: f64,
+}
+
+impl Cascade {
+    /// Reads `liquidations.csv`; `end` closes the step functions (the run's length).
+    pub fn from_trace(dir: &Path, end: f64) -> Result<Self, ReportError> {
+        let rows: Vec<LiqRec> = read(&dir.join("liquidations.csv"))?;
+        let mut c = Cascade {
+            end,
+            ..Cascade::default()
+        };
+        let (mut repaid, mut deficit) = (0.0, 0.0);
+        c.cumulative_repaid.push((0.0, 0.0));
+        c.cumulative_deficit.push((0.0, 0.0));
+        for r in &rows {
+            let g = r.generation as usize;
+            if c.counts.len() <= g {
+                c.counts.resize(g + 1, 0);
+                c.debt_by_generation.resize(g + 1, 0.0);
+            }
+            c.counts[g] += 1;
+            c.debt_by_generation[g] += r.debt_repaid;
+            let t = secs(r.time_ns);
+            c.nodes.push(CascadeNode {
+                id: r.id,
+                t,
+                generation: r.generation,
+                parent: r.parent,
+                debt_repaid: r.debt_repaid,
+            });
+            for (series, total, add) in [
+                (&mut c.cumulative_repaid, &mut repaid, r.debt_repaid),
+                (&mut c.cumulative_deficit, &mut deficit, r.deficit),
+            ] {
+                if add != 0.0 {
+                    series.push((t, *total));
+                    *total += add;
+                    series.push((t, *total));
+                }
+            }
+        }
+        let end = end.max(c.nodes.last().map_or(0.0, |n| n.t));
+        c.cumulative_repaid.push((end, repaid));
+        c.cumulative_deficit.push((end, deficit));
+        Ok(c)
+    }
+}
+
+#[derive(Deserialize)]
+struct AgentRec {
+    time_ns: u64,
+    agent: String,
+    kind: String,
+    cash: f64,
+    value: f64,
+}
+
+/// One agent's capital and profit over time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentSeries {
+    /// Agent label.
+    pub agent: String,
+    /// Cash (capital free to liquidate with) at each snapshot.
+    pub cash: Vec<Point>,
+    /// Value (cash plus inventory at the mid) minus the value at the first snapshot.
+    pub pnl: Vec<Point>,
+}
+
+impl AgentSeries {
+    /// The agents of `kind` (`liquidator`, `maker`) from `agents.csv`, in label order of first
+    /// appearance; `None` if the file is absent.
+    pub fn from_trace(dir: &Path, kind: &str) -> Result<Option<Vec<Self>>, ReportError> {
+        let path = dir.join("agents.csv");
+        if !path.exists() {
+            return Ok(None);
+        }
+        let mut out: Vec<AgentSeries> = Vec::new();
+        let mut start: Vec<f64> = Vec::new();
+        for_each(&path, |r: AgentRec| {
+            if r.kind != kind {
+                return;
+            }
+            let i = match out.iter().position(|a| a.agent == r.agent) {
+                Some(i) => i,
+                None => {
+                    out.push(AgentSeries {
+                        agent: r.agent.clone(),
+                        ..AgentSeries::default()
+                    });
+                    start.push(r.value);
+                    out.len() - 1
+                }
+            };
+            let t = secs(r.time_ns);
+            out[i].cash.push((t, r.cash));
+            out[i].pnl.push((t, r.value - start[i]));
+        })?;
+        Ok(Some(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cascade_engine::trace::{BOOK_TOP_HEADER, LIQUIDATIONS_HEADER, ORACLE_HEADER};
+    use cascade_engine::trace::{BookTopRow, LiquidationRow, OracleRow, Row};
+    const BOOK_TOP_HEADER: &str = BookTopRow::HEADER;
+    const LIQUIDATIONS_HEADER: &str = LiquidationRow::HEADER;
+    const ORACLE_HEADER: &str = OracleRow::HEADER;
 
     fn write(dir: &Path, name: &str, header: &str, rows: &[&str]) {
         let mut s = format!("{header}\n");
@@ -229,6 +475,72 @@ mod tests {
             lo < 1980.0 && lo > 1970.0 && hi > 2000.0 && hi < 2010.0,
             "{lo} {hi}"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Depth, cascade and agent series from a hand-written trace.
+    #[test]
+    fn depth_cascade_and_agents_from_a_small_trace() {
+        use cascade_engine::trace::{AgentRow, DepthRow};
+        let dir = std::env::temp_dir().join(format!("cascade-series2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        write(
+            &dir,
+            "depth.csv",
+            DepthRow::HEADER,
+            &[
+                "0,bid,0,99,2",
+                "0,ask,0,101,4",
+                "1000000000,bid,0,99,6",
+                "1000000000,ask,0,101,4",
+                "2000000000,bid,0,100,8",
+            ],
+        );
+        // 2 x 2 grid over t in [0, 2] s and price in [99, 101]: the time cells are [0, 1) and
+        // [1, 2], the price cells [99, 100) and [100, 101]. Cell 0 holds the snapshot at 0 s
+        // (bid 2 at 99, ask 4 at 101); cell 1 the snapshots at 1 and 2 s, averaged over two:
+        // bid 6 at 99 -> 3, bid 8 at 100 -> 4, ask 4 at 101 -> 2.
+        let g = DepthGrid::from_trace(&dir, 2, 2).unwrap().unwrap();
+        assert_eq!((g.t_range, g.p_range), ((0.0, 2.0), (99.0, 101.0)));
+        assert_eq!(g.bids, [2.0, 0.0, 3.0, 4.0]);
+        assert_eq!(g.asks, [0.0, 4.0, 0.0, 2.0]);
+
+        write(
+            &dir,
+            "liquidations.csv",
+            LIQUIDATIONS_HEADER,
+            &[
+                "1000000000,0,7,liq0,0,,0.98,1980,100,0.05,0.001,0,0.049,97,1980,1975",
+                "2000000000,1,8,liq0,1,0,0.97,1975,50,0.05,0.001,10,0.049,97,,",
+                "3000000000,2,9,liq1,1,0,0.97,1975,30,0.05,0.001,0,0.049,97,,",
+            ],
+        );
+        let c = Cascade::from_trace(&dir, 5.0).unwrap();
+        assert_eq!(c.counts, [1, 2]);
+        assert_eq!(c.debt_by_generation, [100.0, 80.0]);
+        assert_eq!(c.nodes[2].parent, Some(0));
+        assert_eq!(
+            c.cumulative_deficit,
+            [(0.0, 0.0), (2.0, 0.0), (2.0, 10.0), (5.0, 10.0)]
+        );
+        assert_eq!(c.cumulative_repaid.last(), Some(&(5.0, 180.0)));
+
+        write(
+            &dir,
+            "agents.csv",
+            AgentRow::HEADER,
+            &[
+                "0,mm0,maker,1000,5,11000",
+                "0,liq0,liquidator,500,0,500",
+                "1000000000,liq0,liquidator,300,0.1,520",
+            ],
+        );
+        let a = AgentSeries::from_trace(&dir, "liquidator")
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].cash, [(0.0, 500.0), (1.0, 300.0)]);
+        assert_eq!(a[0].pnl, [(0.0, 0.0), (1.0, 20.0)]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -458,7 +458,7 @@ pub fn assemble(dir: &Path, spec: &SweepSpec) -> Result<Vec<PathBuf>, SweepError
         for f in [Format::Png, Format::Svg] {
             let final_path = dir.join(format!("heatmap.{}", f.ext()));
             let tmp = dir.join(format!(".heatmap.tmp-{}.{}", std::process::id(), f.ext()));
-            plot::heatmap(&map, &footer, &tmp, f)?;
+            plot::render(&map, &footer, &tmp, f)?;
             std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
             files.push(final_path);
         }

@@ -1,0 +1,219 @@
+//! The rows of each trace file. Each row type is declared once: its fields give the CSV
+//! header and the column order, so the two cannot drift apart.
+
+use super::{MemoryTrace, TraceFile};
+use std::fmt::Write as _;
+
+/// A value that can be a CSV field.
+pub trait CsvField {
+    /// Appends the field's text (no separator).
+    fn put(&self, out: &mut String);
+}
+
+impl CsvField for u64 {
+    fn put(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl CsvField for u32 {
+    fn put(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl CsvField for f64 {
+    fn put(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl CsvField for &'static str {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl CsvField for String {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl<T: CsvField> CsvField for Option<T> {
+    fn put(&self, out: &mut String) {
+        if let Some(v) = self {
+            v.put(out);
+        }
+    }
+}
+
+/// A row of one trace file.
+pub trait Row {
+    /// The file it goes to.
+    const FILE: TraceFile;
+    /// The file's header line (without newline).
+    const HEADER: &'static str;
+    /// Appends the row's CSV line, with its newline.
+    fn write_csv(&self, out: &mut String);
+    /// Keeps a copy in an in-memory trace.
+    fn keep(&self, mem: &mut MemoryTrace);
+}
+
+macro_rules! rows {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident => $file:ident, $mem:ident {
+            $(#[$fmeta1:meta])* $field1:ident : $ty1:ty
+            $(, $(#[$fmeta:meta])* $field:ident : $ty:ty)* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name {
+            $(#[$fmeta1])* pub $field1: $ty1,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl Row for $name {
+            const FILE: TraceFile = TraceFile::$file;
+            const HEADER: &'static str = concat!(stringify!($field1) $(, ",", stringify!($field))*);
+            fn write_csv(&self, out: &mut String) {
+                CsvField::put(&self.$field1, out);
+                $( out.push(','); CsvField::put(&self.$field, out); )*
+                out.push('\n');
+            }
+            fn keep(&self, mem: &mut MemoryTrace) {
+                mem.$mem.push(self.clone());
+            }
+        }
+    )*};
+}
+
+rows! {
+    /// One trade in the book.
+    TradeRow => Trades, trades {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Price in quote currency.
+        price: f64,
+        /// Quantity in base units.
+        qty: f64,
+        /// `buy` if the taker bought, `sell` if it sold.
+        taker_side: &'static str,
+        /// The resting side's owner.
+        maker: String,
+        /// The incoming side's owner.
+        taker: String,
+        /// The liquidation whose sale this is, if any.
+        liquidation: Option<u32>,
+    }
+
+    /// One oracle event.
+    OracleRow => Oracle, oracle {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Which oracle.
+        oracle: String,
+        /// The price concerned.
+        price: f64,
+        /// The exogenous reference price when the source was observed.
+        reference_price: f64,
+        /// Time since the observation, ns.
+        age_ns: u64,
+        /// Number of sources behind the price.
+        sources_used: u32,
+        /// `publish`, `stale`, ...
+        event: &'static str,
+        /// Why the round started (`first`, `round`), empty if not a publication.
+        reason: &'static str,
+    }
+
+    /// One liquidation call and the sale of its collateral.
+    LiquidationRow => Liquidations, liquidations {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Liquidation id, from 0 in order.
+        id: u32,
+        /// Liquidated account.
+        account: u32,
+        /// Liquidator.
+        liquidator: String,
+        /// 0 if the exogenous move triggered it, parent's + 1 otherwise.
+        generation: u32,
+        /// The liquidation whose sale moved the triggering price.
+        parent: Option<u32>,
+        /// Health factor before.
+        health_factor: f64,
+        /// The oracle price the protocol used.
+        oracle_price: f64,
+        /// Debt repaid, quote currency.
+        debt_repaid: f64,
+        /// Collateral taken from the account, base units (liquidator's share plus fee).
+        collateral_seized: f64,
+        /// Collateral kept by the protocol, base units.
+        protocol_fee: f64,
+        /// Debt written off, quote currency.
+        deficit: f64,
+        /// Base sold into the book right after.
+        sold: f64,
+        /// Quote received for it.
+        proceeds: f64,
+        /// Book mid before the sale.
+        price_before: Option<f64>,
+        /// Book mid after the sale.
+        price_after: Option<f64>,
+    }
+
+    /// The top of the book at a snapshot time.
+    BookTopRow => BookTop, book_top {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Best bid price.
+        best_bid: Option<f64>,
+        /// Size there, base units.
+        bid_qty: f64,
+        /// Best ask price.
+        best_ask: Option<f64>,
+        /// Size there, base units.
+        ask_qty: f64,
+        /// Mid price.
+        mid: Option<f64>,
+        /// Bid depth within 2% of the mid, base units.
+        bid_depth_2pct: f64,
+        /// The exogenous reference price.
+        reference: f64,
+        /// The published oracle price.
+        oracle: Option<f64>,
+    }
+
+    /// One price level of the book at a snapshot time (the best levels of each side).
+    DepthRow => Depth, depth {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// `bid` or `ask`.
+        side: &'static str,
+        /// Level from the best, 0 first.
+        level: u32,
+        /// Price.
+        price: f64,
+        /// Resting size, base units.
+        qty: f64,
+    }
+
+    /// One agent's holdings at a snapshot time.
+    AgentRow => Agents, agents {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Agent label (`mm0`, `liq2`, ...).
+        agent: String,
+        /// `maker` or `liquidator`.
+        kind: &'static str,
+        /// Quote held.
+        cash: f64,
+        /// Base held, base units.
+        base: f64,
+        /// Cash plus base at the book mid (or the oracle price if the book has no mid).
+        value: f64,
+    }
+}
