@@ -43,18 +43,32 @@ pub struct InMemoryRun {
     pub config: WorldConfig,
 }
 
-/// Runs a scenario with every trace row kept in memory (for tests and notebooks-style use).
+/// Runs a scenario with every trace row kept in memory (for tests and notebook-style use),
+/// reading market data from the default data directory ([`data_dir`]).
+///
+/// # Panics
+///
+/// If the scenario's market data cannot be read (use [`run_in_memory_with`] to handle that).
 pub fn run_in_memory(scenario: &Scenario, seed: Option<u64>) -> InMemoryRun {
-    let config = build(scenario, seed);
+    run_in_memory_with(scenario, seed, &data_dir(None)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`run_in_memory`] with market data read from `data_dir`.
+pub fn run_in_memory_with(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    data_dir: &Path,
+) -> Result<InMemoryRun, ScenarioError> {
+    let config = build(scenario, seed, data_dir)?;
     let world = World::new(config.clone(), MemoryTrace::default());
     let (stats, trace) = world.run();
     let summary = Summary::new(&config, &stats, String::new());
-    InMemoryRun {
+    Ok(InMemoryRun {
         summary,
         stats,
         trace,
         config,
-    }
+    })
 }
 
 /// Replays a LOBSTER sample from its first snapshot, comparing the top `levels` levels after

@@ -72,6 +72,10 @@ enum Command {
     Validate {
         /// Scenario file (RON).
         scenario: PathBuf,
+        /// Data directory for scenarios that read market data (default ../shared/data or
+        /// $CASCADE_DATA_DIR); the data files are read and checked too.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Replay LOBSTER data and compare the book with the exchange's after every message.
     ///
@@ -120,6 +124,10 @@ enum Command {
 struct SweepArgs {
     #[command(subcommand)]
     merge: Option<SweepCommand>,
+    /// Data directory for scenarios that read market data (default ../shared/data or
+    /// $CASCADE_DATA_DIR).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
     /// Scenario file (RON).
     scenario: Option<PathBuf>,
     /// A swept parameter: path=values (repeatable).
@@ -177,7 +185,11 @@ fn main() -> ExitCode {
                     )
                     || matches!(
                         c.downcast_ref::<OutputError>(),
-                        Some(OutputError::Exists(_) | OutputError::NotARun(_))
+                        Some(
+                            OutputError::Exists(_)
+                                | OutputError::NotARun(_)
+                                | OutputError::Scenario(_)
+                        )
                     )
                     || c.is::<BadInput>()
             });
@@ -208,7 +220,7 @@ fn dispatch(cmd: Command) -> Result<()> {
             seed,
             out,
             force,
-            data_dir: _,
+            data_dir,
             format,
             check_invariants,
             trace,
@@ -224,14 +236,17 @@ fn dispatch(cmd: Command) -> Result<()> {
                 force,
                 check_invariants,
                 trace_level: trace,
+                data_dir: cascade::data_dir(data_dir.as_deref()),
             };
             let summary = cascade::run_to_dir(&s, &out, &opts)?;
             println!("{}", summary.human());
             println!("wrote {}", out.display());
             Ok(())
         }
-        Command::Validate { scenario } => {
+        Command::Validate { scenario, data_dir } => {
             let s = Scenario::load(&scenario)?;
+            // Building reads and checks any market data the scenario names.
+            cascade::build(&s, None, &cascade::data_dir(data_dir.as_deref()))?;
             println!(
                 "{}: ok (scenario {}, {} accounts, {} maker groups, {} liquidator groups)",
                 scenario.display(),
@@ -404,6 +419,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
             shard: args.shard,
             stop_after: args.stop_after,
             progress: true,
+            data_dir: cascade::data_dir(args.data_dir.as_deref()),
         };
         cascade_sweep::run(&base, &spec, &out, &opts)?
     };

@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub check_invariants: bool,
     /// Which trace files to write.
     pub trace_level: TraceLevel,
+    /// Where scenarios find market data.
+    pub data_dir: PathBuf,
 }
 
 impl Default for RunOptions {
@@ -34,6 +36,7 @@ impl Default for RunOptions {
             force: false,
             check_invariants: false,
             trace_level: TraceLevel::Full,
+            data_dir: crate::data_dir(None),
         }
     }
 }
@@ -63,6 +66,9 @@ pub enum OutputError {
     /// The summary or a figure could not be written.
     #[error(transparent)]
     Report(#[from] cascade_report::ReportError),
+    /// The scenario's market data could not be used.
+    #[error(transparent)]
+    Scenario(#[from] cascade_scenario::ScenarioError),
     /// The simulation broke one of its own invariants: a bug in cascade, reported with the
     /// event and the values.
     #[error("invariant violated {0}")]
@@ -141,7 +147,7 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     let plots_dir = dir.join("plots");
     std::fs::create_dir_all(&trace_dir).map_err(io(&trace_dir))?;
     std::fs::create_dir_all(&plots_dir).map_err(io(&plots_dir))?;
-    let config = build(scenario, opts.seed);
+    let config = build(scenario, opts.seed, &opts.data_dir)?;
     let trace = CsvTrace::with_level(&trace_dir, opts.trace_level).map_err(io(&trace_dir))?;
     let mut world = World::new(config.clone(), trace);
     world.set_check_invariants(opts.check_invariants);

@@ -1,5 +1,6 @@
 //! Every file in `tests/bad_inputs/` is refused with one clear line naming the file and the
-//! place, exit code 2, and no panic. `expected.txt` lists each case and its error fragment.
+//! place, exit code 2, and no panic. `expected.txt` lists each case and its error fragment;
+//! scenarios that read market data find it in the same folder.
 
 use crate::support::{root, temp_dir};
 use std::process::Command;
@@ -22,6 +23,7 @@ fn every_bad_input_gets_one_clear_error() {
                 // Both validating and running refuse it, and a run writes nothing.
                 let out = temp_dir("bad-input-run").join("out");
                 let o = Command::new(bin)
+                    .env("CASCADE_DATA_DIR", &dir)
                     .arg("run")
                     .arg(scenario)
                     .arg("--out")
@@ -30,7 +32,10 @@ fn every_bad_input_gets_one_clear_error() {
                     .unwrap();
                 assert_eq!(o.status.code(), Some(2), "run {line}");
                 assert!(!out.exists(), "{line}: a refused run leaves no output");
-                cmd.arg("validate").arg(scenario);
+                // Market data named by scenarios is looked up in this folder.
+                cmd.env("CASCADE_DATA_DIR", &dir)
+                    .arg("validate")
+                    .arg(scenario);
             }
             [messages, orderbook] => {
                 cmd.arg("lobster").arg(messages).arg(orderbook);

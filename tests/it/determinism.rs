@@ -60,7 +60,13 @@ fn extra_agent_streams_do_not_shift_existing_draws() {
     idle_liquidator.cash = 0.0;
     extra.liquidators.push(idle_liquidator);
 
-    let run = |s: &cascade::Scenario| World::new(build(s, None), MemoryTrace::default()).run();
+    let run = |s: &cascade::Scenario| {
+        World::new(
+            build(s, None, &cascade::data_dir(None)).unwrap(),
+            MemoryTrace::default(),
+        )
+        .run()
+    };
     let (stats_a, trace_a) = run(&base);
     let (stats_b, trace_b) = run(&extra);
     // The idle agents did wake up and draw latencies...

@@ -3,6 +3,7 @@
 mod bad_inputs;
 mod cli;
 mod determinism;
+mod klines;
 mod lobster;
 mod scenarios;
 mod support;

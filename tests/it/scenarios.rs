@@ -69,7 +69,8 @@ fn invariants_hold_after_every_event_of_every_scenario() {
     names.sort();
     assert!(names.len() >= 2);
     for name in names {
-        let mut w = World::new(build(&scenario(&name), None), ());
+        let config = build(&scenario(&name), None, &crate::support::data_dir()).unwrap();
+        let mut w = World::new(config, ());
         w.set_check_invariants(true);
         let (stats, ()) = w.run();
         assert_eq!(stats.invariant_violation, None, "{name}");

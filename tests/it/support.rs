@@ -13,6 +13,14 @@ pub fn scenario(name: &str) -> Scenario {
     Scenario::load(&root().join("scenarios").join(name)).expect("scenario loads")
 }
 
+/// The market-data directory the tests use: `$CASCADE_DATA_DIR`, else `../shared/data`
+/// beside the repository.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("CASCADE_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"))
+}
+
 /// A fresh empty temporary folder for one test.
 pub fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cascade-it-{tag}-{}", std::process::id()));

@@ -25,6 +25,7 @@ fn opts(jobs: usize) -> RunOptions {
         shard: None,
         stop_after: None,
         progress: false,
+        data_dir: crate::support::data_dir(),
     }
 }
 

@@ -18,7 +18,7 @@ mod reference;
 
 pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
 pub use maker::{Hedge, MakerParams, MarketMaker, Quote as MakerQuote, hedge_value};
-pub use reference::{JumpDiffusion, ReferencePath};
+pub use reference::{JumpDiffusion, Ohlc, PathBase, ReferencePath};
 
 /// What an agent holds: quote cash and base inventory. Never negative (the types refuse it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -21,56 +21,150 @@ pub struct JumpDiffusion {
     pub jump_std: f64,
 }
 
-/// The reference price: `knots(t) * exp(X_t)`.
+/// One bar of an exogenous price record: open, high, low, close.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ohlc {
+    /// Open.
+    pub open: f64,
+    /// High.
+    pub high: f64,
+    /// Low.
+    pub low: f64,
+    /// Close.
+    pub close: f64,
+}
+
+/// The deterministic part of a reference path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathBase {
+    /// `(seconds, price)` knots, times non-decreasing; linear between them, flat outside.
+    Knots(Vec<(f64, f64)>),
+    /// Consecutive bars of `interval` seconds from time 0, each filled in by a seeded Brownian
+    /// bridge (see [`ReferencePath`]); flat at the last close after the last bar.
+    Bars {
+        /// The bars.
+        bars: Vec<Ohlc>,
+        /// Bar length, seconds.
+        interval: f64,
+        /// Spacing of the bridge's points, seconds.
+        step: f64,
+    },
+}
+
+/// The reference price: `base(t) * exp(X_t)`.
 ///
-/// `knots` are `(seconds, price)` pairs with increasing times; the price is linear between them
-/// and flat outside. `X` starts at 0 and is stepped by [`ReferencePath::advance_to`].
+/// With knots, the base is linear between them. With bars, each bar is filled in when the path
+/// reaches it: the path starts at the open, visits the low then the high if the bar closed up
+/// (the high then the low if it closed down) at two uniformly drawn times, and ends at the
+/// close; between these anchors it follows a Brownian bridge in log price with a volatility
+/// scaled to the bar's range (`ln(high / low) / 4` per bar), kept within `[low, high]`. So every
+/// bar's open, high, low and close are hit exactly. `X` is the optional jump-diffusion factor,
+/// stepped by [`ReferencePath::advance_to`].
 #[derive(Clone, Debug)]
 pub struct ReferencePath {
-    knots: Vec<(f64, f64)>,
+    base: PathBase,
+    /// Bridge points of the bar being traversed, and its index.
+    bar_knots: Vec<(f64, f64)>,
+    bar: Option<usize>,
     diffusion: Option<JumpDiffusion>,
     x: f64,
     t: f64,
     rng: StreamRng,
 }
 
+/// Linear interpolation in sorted knots, flat outside.
+fn interpolate(k: &[(f64, f64)], t: f64) -> f64 {
+    let i = k.partition_point(|&(tk, _)| tk < t);
+    if i == 0 {
+        return k[0].1;
+    }
+    if i == k.len() {
+        return k[k.len() - 1].1;
+    }
+    let ((t0, p0), (t1, p1)) = (k[i - 1], k[i]);
+    if t1 > t0 {
+        p0 + (p1 - p0) * (t - t0) / (t1 - t0)
+    } else {
+        p1
+    }
+}
+
 impl ReferencePath {
     /// A path through `knots` (at least one, times increasing) with an optional random factor
     /// drawn from `rng`.
     pub fn new(knots: Vec<(f64, f64)>, diffusion: Option<JumpDiffusion>, rng: StreamRng) -> Self {
-        assert!(!knots.is_empty(), "a reference path needs a knot");
-        ReferencePath {
-            knots,
+        Self::with_base(PathBase::Knots(knots), diffusion, rng)
+    }
+
+    /// A path over `base` (non-empty) with an optional random factor; bridges and the factor
+    /// draw from `rng`.
+    pub fn with_base(base: PathBase, diffusion: Option<JumpDiffusion>, rng: StreamRng) -> Self {
+        match &base {
+            PathBase::Knots(k) => assert!(!k.is_empty(), "a reference path needs a knot"),
+            PathBase::Bars {
+                bars,
+                interval,
+                step,
+            } => {
+                assert!(
+                    !bars.is_empty() && *interval > 0.0 && *step > 0.0,
+                    "a bar path needs bars and positive spacing"
+                );
+            }
+        }
+        let mut p = ReferencePath {
+            base,
+            bar_knots: Vec::new(),
+            bar: None,
             diffusion,
             x: 0.0,
             t: 0.0,
             rng,
-        }
+        };
+        p.enter_bar_at(0.0);
+        p
     }
 
-    /// The deterministic part at `t` seconds.
-    pub fn knot_price(&self, t: f64) -> f64 {
-        let k = &self.knots;
-        if t <= k[0].0 {
-            return k[0].1;
+    /// Fills in the bar containing `t` if it is not the current one.
+    fn enter_bar_at(&mut self, t: f64) {
+        let PathBase::Bars {
+            bars,
+            interval,
+            step,
+        } = &self.base
+        else {
+            return;
+        };
+        let i = ((t / interval).floor().max(0.0) as usize).min(bars.len() - 1);
+        if self.bar == Some(i) {
+            return;
         }
-        for w in k.windows(2) {
-            let ((t0, p0), (t1, p1)) = (w[0], w[1]);
-            if t <= t1 {
-                return if t1 > t0 {
-                    p0 + (p1 - p0) * (t - t0) / (t1 - t0)
+        let (b, interval, step) = (bars[i], *interval, *step);
+        let start = i as f64 * interval;
+        self.bar = Some(i);
+        self.bar_knots = bridge(b, start, interval, step, &mut self.rng);
+    }
+
+    /// The deterministic part at `t` seconds (for bars: the bridge of the current bar, which
+    /// [`ReferencePath::advance_to`] keeps up to date).
+    pub fn knot_price(&self, t: f64) -> f64 {
+        match &self.base {
+            PathBase::Knots(k) => interpolate(k, t),
+            PathBase::Bars { bars, interval, .. } => {
+                if t >= bars.len() as f64 * interval {
+                    bars[bars.len() - 1].close
                 } else {
-                    p1
-                };
+                    interpolate(&self.bar_knots, t)
+                }
             }
         }
-        k[k.len() - 1].1
     }
 
     /// Steps the random factor to `t` seconds (not before the current time) and returns the price.
     pub fn advance_to(&mut self, t: f64) -> f64 {
         let dt = t - self.t;
         if dt > 0.0 {
+            self.enter_bar_at(t);
             if let Some(d) = self.diffusion {
                 let dt_y = dt / YEAR_SECS;
                 let z = dist::standard_normal(&mut self.rng);
@@ -92,6 +186,55 @@ impl ReferencePath {
     }
 }
 
+/// The bridge points of one bar (see [`ReferencePath`]).
+fn bridge(b: Ohlc, start: f64, interval: f64, step: f64, rng: &mut StreamRng) -> Vec<(f64, f64)> {
+    let (lo, hi) = (
+        b.low.min(b.open.min(b.close)),
+        b.high.max(b.open.max(b.close)),
+    );
+    let mut u = [dist::unit(rng), dist::unit(rng)];
+    u.sort_by(f64::total_cmp);
+    let (first, second) = if b.close >= b.open {
+        (lo, hi)
+    } else {
+        (hi, lo)
+    };
+    let anchors = [(0.0, b.open), (u[0], first), (u[1], second), (1.0, b.close)];
+    let sigma = if hi > lo {
+        libm::log(hi / lo) / 4.0
+    } else {
+        0.0
+    };
+    let n = ((interval / step).round() as usize).max(1);
+    let mut out = Vec::with_capacity(n + 4);
+    out.push((start, b.open));
+    for w in anchors.windows(2) {
+        let ((ta, va), (tb, vb)) = (w[0], w[1]);
+        let (la, lb) = (libm::log(va), libm::log(vb));
+        // Grid points strictly inside (ta, tb), then the anchor at tb.
+        let k0 = (ta * n as f64).floor() as usize + 1;
+        let mut noise = 0.0;
+        let mut tk_prev = ta;
+        for k in k0..n {
+            let tk = k as f64 / n as f64;
+            if tk >= tb {
+                break;
+            }
+            // Brownian bridge from (tk_prev, noise) to (tb, 0).
+            let (rem_prev, rem) = (tb - tk_prev, tb - tk);
+            let dt = tk - tk_prev;
+            noise = noise * rem / rem_prev
+                + sigma * (dt * rem / rem_prev).sqrt() * dist::standard_normal(rng);
+            let trend = la + (lb - la) * (tk - ta) / (tb - ta).max(1e-12);
+            let price = libm::exp(trend + noise).clamp(lo, hi);
+            out.push((start + tk * interval, price));
+            tk_prev = tk;
+        }
+        out.push((start + tb * interval, vb));
+    }
+    out
+}
+
 /// A Poisson draw: the number of unit-rate exponential inter-arrival times that fit in `mean`
 /// (exact for any mean; costs `mean + 1` draws, and means here are jumps in one step).
 fn poisson(rng: &mut StreamRng, mean: f64) -> u64 {
@@ -111,6 +254,62 @@ fn poisson(rng: &mut StreamRng, mean: f64) -> u64 {
 mod tests {
     use super::*;
     use cascade_des::RngStreams;
+
+    /// Every bar's open, high, low and close are on the path, and the path stays within the
+    /// bar's range.
+    #[test]
+    fn bars_are_bridged_through_their_extremes() {
+        let bars = vec![
+            Ohlc {
+                open: 100.0,
+                high: 104.0,
+                low: 98.0,
+                close: 103.0,
+            },
+            Ohlc {
+                open: 103.0,
+                high: 103.5,
+                low: 90.0,
+                close: 91.0,
+            },
+        ];
+        let base = PathBase::Bars {
+            bars: bars.clone(),
+            interval: 60.0,
+            step: 1.0,
+        };
+        let mut p = ReferencePath::with_base(base, None, rng(9));
+        let mut seen: Vec<Vec<f64>> = vec![Vec::new(); 2];
+        let mut t = 0.0;
+        while t < 120.0 {
+            let price = p.advance_to(t);
+            seen[(t / 60.0) as usize].push(price);
+            // The bridge knots hit the extremes between grid points; check them directly too.
+            t += 0.25;
+        }
+        for (b, prices) in bars.iter().zip(&seen) {
+            assert!(
+                prices
+                    .iter()
+                    .all(|&x| x >= b.low - 1e-9 && x <= b.high + 1e-9),
+                "{prices:?}"
+            );
+            assert!((prices[0] - b.open).abs() < 1e-9, "starts at the open");
+        }
+        // Each bar's bridge contains its extremes and close exactly.
+        let k = bridge(bars[0], 0.0, 60.0, 1.0, &mut rng(10));
+        let vals: Vec<f64> = k.iter().map(|x| x.1).collect();
+        for v in [100.0, 104.0, 98.0, 103.0] {
+            assert!(vals.contains(&v), "{v} missing");
+        }
+        assert_eq!(k.last().unwrap().0, 60.0);
+        // Closed up: the low comes before the high.
+        let t_low = k.iter().find(|x| x.1 == 98.0).unwrap().0;
+        let t_high = k.iter().find(|x| x.1 == 104.0).unwrap().0;
+        assert!(t_low < t_high);
+        // After the last bar the path holds the last close.
+        assert_eq!(p.advance_to(500.0), 91.0);
+    }
 
     fn rng(id: u64) -> StreamRng {
         RngStreams::new(3).stream("reference-test", id)

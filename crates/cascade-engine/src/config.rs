@@ -1,6 +1,6 @@
 //! Everything a world is built from, already validated and in integer units.
 
-use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Wallet};
+use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, PathBase, Wallet};
 use cascade_des::dist::Dist;
 use cascade_oracle::PushRule;
 use cascade_risk::Account;
@@ -10,8 +10,8 @@ use cascade_types::{MarketSpec, SimDuration};
 /// The exogenous reference path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceConfig {
-    /// `(seconds, price)` knots, times increasing.
-    pub knots: Vec<(f64, f64)>,
+    /// Knots or bars.
+    pub base: PathBase,
     /// Interval between steps of the path.
     pub step: SimDuration,
     /// Optional random factor.

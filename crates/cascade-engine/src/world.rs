@@ -99,8 +99,8 @@ impl<T: TraceSink> World<T> {
     /// Builds a world from its configuration; nothing happens until [`World::run`].
     pub fn new(cfg: WorldConfig, trace: T) -> Self {
         let streams = RngStreams::new(cfg.seed);
-        let reference = ReferencePath::new(
-            cfg.reference.knots.clone(),
+        let reference = ReferencePath::with_base(
+            cfg.reference.base.clone(),
             cfg.reference.diffusion,
             streams.stream("reference", 0),
         );
@@ -714,7 +714,7 @@ impl<T: TraceSink> World<T> {
         // Debt repaid went from liquidators to the protocol; collateral went from accounts to
         // liquidators and the treasury.
         cash += u128::from(t.debt_repaid.0);
-        base += u128::from(self.market.total_collateral().0) + u128::from(t.treasury_collateral.0);
+        base += self.market.total_collateral() + u128::from(t.treasury_collateral.0);
         let e = self.external;
         cash += u128::from(e.cash_out);
         cash -= u128::from(e.cash_in);
@@ -745,7 +745,7 @@ impl<T: TraceSink> World<T> {
             ));
         }
         let t = self.market.totals();
-        let debt_now = u128::from(self.market.total_debt().0);
+        let debt_now = self.market.total_debt();
         let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
         let accounted = debt_now + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0);
         if accounted != debt_start {
@@ -783,7 +783,8 @@ impl<T: TraceSink> World<T> {
             .feed
             .latest()
             .map_or(self.reference_ticks(), |p| p.price);
-        self.stats.open_shortfall = self.market.shortfall_at(last);
+        self.stats.open_shortfall =
+            Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
         let mark = self.book.mid().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         (self.stats, self.trace)

@@ -117,25 +117,25 @@ impl LendingMarket {
 
     /// Debt of accounts whose collateral at `price` is worth less than their debt, minus that
     /// collateral's value: what would be lost if they were closed at `price` now.
-    pub fn shortfall_at(&self, price: Ticks) -> Quote {
-        let mut s = 0u64;
-        for a in &self.accounts {
-            let v = a.collateral.value_at(price);
-            if v < a.debt {
-                s += a.debt.0 - v.0;
-            }
-        }
-        Quote(s)
+    pub fn shortfall_at(&self, price: Ticks) -> u128 {
+        let p = u128::try_from(price.0).unwrap_or(0);
+        self.accounts
+            .iter()
+            .map(|a| u128::from(a.debt.0).saturating_sub(u128::from(a.collateral.0) * p))
+            .sum()
     }
 
     /// Sum of all collateral still deposited.
-    pub fn total_collateral(&self) -> Lots {
-        Lots(self.accounts.iter().map(|a| a.collateral.0).sum())
+    pub fn total_collateral(&self) -> u128 {
+        self.accounts
+            .iter()
+            .map(|a| u128::from(a.collateral.0))
+            .sum()
     }
 
     /// Sum of all debt outstanding.
-    pub fn total_debt(&self) -> Quote {
-        Quote(self.accounts.iter().map(|a| a.debt.0).sum())
+    pub fn total_debt(&self) -> u128 {
+        self.accounts.iter().map(|a| u128::from(a.debt.0)).sum()
     }
 }
 
@@ -184,11 +184,14 @@ mod tests {
         let t = m.totals();
         assert_eq!(
             m.total_collateral()
-                .plus(t.collateral_to_liquidators)
-                .plus(t.treasury_collateral),
+                + u128::from(t.collateral_to_liquidators.0)
+                + u128::from(t.treasury_collateral.0),
             coll0
         );
-        assert_eq!(m.total_debt().plus(t.debt_repaid).plus(t.deficit), debt0);
+        assert_eq!(
+            m.total_debt() + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0),
+            debt0
+        );
         // Account 1 (1 ETH at 1,800 USD against 1,750 USD) could not pay the 5% bonus: all its
         // collateral went for percentDiv(1,800, 1.05) = 1,714.28571 USD of debt, the rest is deficit.
         assert_eq!(t.deficit, Quote(175_000_000 - 171_428_571));

@@ -1,23 +1,70 @@
 //! From a validated scenario to a world configuration.
 
-use crate::schema::Scenario;
-use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Wallet};
+use crate::ScenarioError;
+use crate::klines::{self, KlineOptions};
+use crate::schema::{MAX_ATOMS, Scenario, parse_utc_ms};
+use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Wallet};
 use cascade_des::RngStreams;
 use cascade_engine::{LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, WorldConfig};
 use cascade_oracle::PushRule;
 use cascade_risk::Account;
 use cascade_risk::aave::AaveParams;
 use cascade_types::{Bps, Lots, MarketSpec, Quote, SimDuration, Ticks};
+use std::path::Path;
 
 fn bps(fraction: f64) -> Bps {
     Bps((fraction * 10_000.0).round() as u32)
 }
 
-/// Builds the world configuration for `seed` (the scenario's own if `None`).
+/// The reference path's base: the knots, or the bars of the kline file in `data_dir`.
+fn reference_base(s: &Scenario, data_dir: &Path) -> Result<PathBase, ScenarioError> {
+    let Some(k) = &s.reference.klines else {
+        return Ok(PathBase::Knots(s.reference.knots.clone()));
+    };
+    let utc = |v: &Option<String>| {
+        v.as_deref()
+            .map(parse_utc_ms)
+            .transpose()
+            .map_err(|m| ScenarioError::Invalid {
+                origin: s.name.clone(),
+                field: "reference.klines".into(),
+                message: m,
+            })
+    };
+    let opts = KlineOptions {
+        from_ms: utc(&k.from)?,
+        to_ms: utc(&k.to)?,
+        bad_print_k: k.bad_print_k,
+        ..KlineOptions::default()
+    };
+    let loaded = klines::load(&data_dir.join(&k.file), &opts)?;
+    Ok(PathBase::Bars {
+        bars: loaded
+            .bars
+            .iter()
+            .map(|b| Ohlc {
+                open: b.open,
+                high: b.high,
+                low: b.low,
+                close: b.close,
+            })
+            .collect(),
+        interval: loaded.interval_ms as f64 / 1_000.0,
+        step: s.reference.step_ms / 1_000.0,
+    })
+}
+
+/// Builds the world configuration for `seed` (the scenario's own if `None`), reading any market
+/// data the scenario names from `data_dir`.
 ///
 /// The scenario must have been validated (as [`Scenario::parse`] and [`Scenario::load`] do).
-pub fn build(s: &Scenario, seed: Option<u64>) -> WorldConfig {
+pub fn build(
+    s: &Scenario,
+    seed: Option<u64>,
+    data_dir: &Path,
+) -> Result<WorldConfig, ScenarioError> {
     let seed = seed.unwrap_or(s.seed);
+    let base = reference_base(s, data_dir)?;
     let spec = MarketSpec {
         tick_size: s.market.tick_size,
         lot_size: s.market.lot_size,
@@ -31,7 +78,10 @@ pub fn build(s: &Scenario, seed: Option<u64>) -> WorldConfig {
         close_factor_min_base: usd(s.lending.close_factor_min_usd),
         min_leftover_base: usd(s.lending.min_leftover_usd),
     };
-    let p0 = spec.ticks_nearest(s.reference.knots[0].1);
+    let p0 = spec.ticks_nearest(match &base {
+        PathBase::Knots(k) => k[0].1,
+        PathBase::Bars { bars, .. } => bars[0].open,
+    });
     let accounts = population(s, seed, &spec, &lending, p0);
     let makers = s
         .makers
@@ -77,13 +127,13 @@ pub fn build(s: &Scenario, seed: Option<u64>) -> WorldConfig {
             std::iter::repeat_n(cfg, g.count as usize)
         })
         .collect();
-    WorldConfig {
+    Ok(WorldConfig {
         name: s.name.clone(),
         seed,
         duration: SimDuration::from_secs_f64(s.duration_s),
         spec,
         reference: ReferenceConfig {
-            knots: s.reference.knots.clone(),
+            base,
             step: SimDuration::from_millis_f64(s.reference.step_ms),
             diffusion: s.reference.diffusion.map(|d| JumpDiffusion {
                 drift_annual: d.drift_annual,
@@ -107,7 +157,7 @@ pub fn build(s: &Scenario, seed: Option<u64>) -> WorldConfig {
         accounts,
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
-    }
+    })
 }
 
 /// Draws the accounts: collateral and health factor at the starting price `p0`, each account
@@ -122,12 +172,15 @@ fn population(
 ) -> Vec<Account> {
     let streams = RngStreams::new(seed);
     let lt = lending.liquidation_threshold.as_f64();
+    // One account's collateral is worth at most 1% of the largest amount at the starting price,
+    // so it stays representable if the price rises a hundredfold.
+    let max_lots = Lots((MAX_ATOMS / 100.0 / p0.0.max(1) as f64).floor() as u64);
     (0..s.accounts.count)
         .map(|i| {
             let mut rng = streams.stream("account", u64::from(i));
             let collateral = spec
                 .lots_floor(s.accounts.collateral.sample(&mut rng))
-                .max(Lots(1));
+                .clamp(Lots(1), max_lots.max(Lots(1)));
             let hf = s.accounts.health_factor.sample(&mut rng);
             let value = collateral.value_at(p0).0 as f64;
             let debt = Quote((value * lt / hf).floor() as u64);
@@ -165,9 +218,9 @@ Scenario(
     #[test]
     fn units_convert_exactly() {
         let s = Scenario::parse(MINI, "mini.ron").unwrap();
-        let w = build(&s, None);
+        let w = build(&s, None, Path::new(".")).unwrap();
         assert_eq!(w.seed, 7);
-        assert_eq!(build(&s, Some(9)).seed, 9);
+        assert_eq!(build(&s, Some(9), Path::new(".")).unwrap().seed, 9);
         assert_eq!(w.makers.len(), 2);
         assert_eq!(w.makers[0].params.size_per_level, Lots(10_000));
         assert_eq!(w.makers[0].wallet.cash, Quote(100_000_000_000)); // 1e6 USD / 1e-5
@@ -181,7 +234,7 @@ Scenario(
     #[test]
     fn population_respects_the_health_factor_range() {
         let s = Scenario::parse(MINI, "mini.ron").unwrap();
-        let w = build(&s, None);
+        let w = build(&s, None, Path::new(".")).unwrap();
         for a in &w.accounts {
             let hf = w
                 .lending
@@ -191,14 +244,39 @@ Scenario(
         }
     }
 
+    /// A heavy-tailed collateral distribution (found by fuzzing: log-normal with sigma 15)
+    /// cannot produce a position whose value overflows the integer units.
+    #[test]
+    fn extreme_collateral_draws_are_capped() {
+        let mut s = Scenario::parse(MINI, "mini.ron").unwrap();
+        s.accounts.collateral = cascade_des::dist::Dist::LogNormal {
+            median: 5.0,
+            sigma: 15.0,
+        };
+        s.accounts.count = 200;
+        let w = build(&s, None, Path::new(".")).unwrap();
+        let cap = (crate::schema::MAX_ATOMS / 100.0) as u128;
+        assert!(
+            w.accounts
+                .iter()
+                .all(|a| u128::from(a.collateral.0) * 200_000 <= cap)
+        );
+        assert!(
+            w.accounts
+                .iter()
+                .any(|a| u128::from(a.collateral.0) * 200_000 > cap / 2),
+            "the tail reaches the cap"
+        );
+    }
+
     /// Adding accounts leaves the existing ones unchanged (one stream per account).
     #[test]
     fn more_accounts_do_not_change_existing_ones() {
         let s = Scenario::parse(MINI, "mini.ron").unwrap();
         let mut bigger = s.clone();
         bigger.accounts.count = 80;
-        let a = build(&s, None).accounts;
-        let b = build(&bigger, None).accounts;
+        let a = build(&s, None, Path::new(".")).unwrap().accounts;
+        let b = build(&bigger, None, Path::new(".")).unwrap().accounts;
         assert_eq!(a[..], b[..50]);
     }
 }

@@ -9,13 +9,14 @@
 //! `("account", i)`, so changing the number of accounts never changes the accounts that stay.
 
 mod build;
+pub mod klines;
 pub mod lobster;
 mod schema;
 
 pub use build::build;
 pub use schema::{
-    AccountsSpec, DiffusionSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits, OracleSpec,
-    ReferenceSpec, Scenario,
+    AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,
+    OracleSpec, ReferenceSpec, Scenario, parse_utc_ms,
 };
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,9 @@ pub enum ScenarioError {
         /// What the parser expected.
         message: String,
     },
+    /// A market-data file the scenario reads is missing or malformed.
+    #[error(transparent)]
+    Data(#[from] DataError),
     /// A value is out of its allowed range.
     #[error("{origin}: {field}: {message}")]
     Invalid {

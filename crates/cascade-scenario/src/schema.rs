@@ -53,10 +53,76 @@ pub struct ReferenceSpec {
     /// Interval between steps, milliseconds.
     pub step_ms: f64,
     /// `(seconds, price)` pairs, times non-decreasing; flat before the first and after the last.
+    /// Give either knots or `klines`.
+    #[serde(default)]
     pub knots: Vec<(f64, f64)>,
-    /// A random factor multiplying the knots.
+    /// Exchange bars from the data directory, bridged within each bar.
+    #[serde(default)]
+    pub klines: Option<KlineSpec>,
+    /// A random factor multiplying the knots or bars.
     #[serde(default)]
     pub diffusion: Option<DiffusionSpec>,
+}
+
+/// Binance klines as the reference path: time 0 is the first selected bar's open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KlineSpec {
+    /// File, relative to the data directory (`--data-dir`, `$CASCADE_DATA_DIR`,
+    /// `../shared/data`).
+    pub file: String,
+    /// First bar kept: UTC time `YYYY-MM-DDTHH:MM[:SS]Z`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Bars opening at or after this UTC time are dropped.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Bad-print threshold (0 keeps every print; see `cascade_scenario::klines`).
+    #[serde(default = "default_bad_print_k")]
+    pub bad_print_k: f64,
+}
+
+fn default_bad_print_k() -> f64 {
+    8.0
+}
+
+/// Milliseconds since the epoch of a UTC time written `YYYY-MM-DDTHH:MM[:SS]Z`.
+pub fn parse_utc_ms(s: &str) -> Result<i64, String> {
+    let bad = || format!("`{s}` is not a UTC time like 2020-03-12T09:54:00Z");
+    let body = s.strip_suffix('Z').ok_or_else(bad)?;
+    let (date, time) = body.split_once('T').ok_or_else(bad)?;
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let t: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let ([y, m, day], [hh, mm, ss]) = (
+        <[i64; 3]>::try_from(d).map_err(|_| bad())?,
+        match t.as_slice() {
+            [h, mi] => [*h, *mi, 0],
+            [h, mi, se] => [*h, *mi, *se],
+            _ => return Err(bad()),
+        },
+    );
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(0..24).contains(&hh)
+        || !(0..60).contains(&mm)
+        || !(0..61).contains(&ss)
+    {
+        return Err(bad());
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1_000)
 }
 
 /// A jump-diffusion factor (annualised drift and volatility; jumps in log space).
@@ -165,7 +231,8 @@ fn default_min_leftover() -> f64 {
 pub struct AccountsSpec {
     /// How many.
     pub count: u32,
-    /// Collateral per account, base units (draws are capped at `MAX_ATOMS` lots).
+    /// Collateral per account, base units (a draw is capped at a value of 1% of `MAX_ATOMS`
+    /// quote atoms at the starting price).
     pub collateral: Dist,
     /// Health factor at the starting price (must stay above 1).
     pub health_factor: Dist,
@@ -340,7 +407,32 @@ impl Scenario {
     fn validate_reference(&self) -> Check {
         let r = &self.reference;
         positive("reference.step_ms", r.step_ms)?;
-        if r.knots.is_empty() {
+        if let Some(k) = &r.klines {
+            if !r.knots.is_empty() {
+                return fail("reference", "give either knots or klines, not both");
+            }
+            if k.file.trim().is_empty() {
+                return fail(
+                    "reference.klines.file",
+                    "must name a file in the data directory",
+                );
+            }
+            let from = k
+                .from
+                .as_deref()
+                .map(parse_utc_ms)
+                .transpose()
+                .or_else(|e| fail("reference.klines.from", e).map(|_| None))?;
+            let to =
+                k.to.as_deref()
+                    .map(parse_utc_ms)
+                    .transpose()
+                    .or_else(|e| fail("reference.klines.to", e).map(|_| None))?;
+            if from.zip(to).is_some_and(|(f, t)| t <= f) {
+                return fail("reference.klines.to", "must come after `from`");
+            }
+            non_negative("reference.klines.bad_print_k", k.bad_print_k)?;
+        } else if r.knots.is_empty() {
             return fail(
                 "reference.knots",
                 "needs at least one (seconds, price) knot",

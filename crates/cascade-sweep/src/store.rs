@@ -73,6 +73,8 @@ pub struct RunOptions {
     pub stop_after: Option<usize>,
     /// Report progress on stderr.
     pub progress: bool,
+    /// Where scenarios find market data.
+    pub data_dir: PathBuf,
 }
 
 /// How a sweep ended.
@@ -144,15 +146,22 @@ fn claim(dir: &Path, spec: &SweepSpec) -> Result<(), SweepError> {
 }
 
 /// Runs one (cell, seed) pair: no trace kept, only its hash.
-pub fn run_pair(base: &Scenario, spec: &SweepSpec, cell: usize, seed: u64) -> Summary {
+pub fn run_pair(
+    base: &Scenario,
+    spec: &SweepSpec,
+    cell: usize,
+    seed: u64,
+    data_dir: &Path,
+) -> Result<Summary, SweepError> {
     let scenario = params::apply(base, &spec.overrides(cell)).expect("cells were validated");
-    let config = cascade_scenario::build(&scenario, Some(seed));
+    let config = cascade_scenario::build(&scenario, Some(seed), data_dir)
+        .map_err(|e| SweepError::Spec(format!("cell {cell}, seed {seed}: {e}")))?;
     let (stats, trace) = World::new(config.clone(), CsvTrace::hash_only()).run();
     if let Some(v) = &stats.invariant_violation {
         panic!("cell {cell}, seed {seed}: invariant violated {v}");
     }
     let hash = trace.finish().expect("hashing writes no files");
-    Summary::new(&config, &stats, hash)
+    Ok(Summary::new(&config, &stats, hash))
 }
 
 /// Progress on stderr: a bar on a terminal, a plain line every 5% otherwise.
@@ -241,7 +250,7 @@ pub fn run(
                     return Ok(false);
                 }
                 let (cell, seed) = spec.pair(i);
-                let summary = run_pair(base, spec, cell, seed);
+                let summary = run_pair(base, spec, cell, seed, &opts.data_dir)?;
                 let text = serde_json::to_string(&summary).expect("a summary always serialises");
                 write_atomic(&part_path(dir, cell, seed), text.as_bytes())?;
                 if let Some(p) = &progress {
