@@ -33,7 +33,10 @@ fn market() -> LendingMarket {
             // With 10,000 lots and LT 83%, the trigger price is debt / 8,300 ticks: place the
             // triggers at 100,000 + i / 10 ticks.
             let trigger = 100_000 + i / 10;
-            Account { collateral: Lots(10_000), debt: Quote(trigger * 8_300) }
+            Account {
+                collateral: Lots(10_000),
+                debt: Quote(trigger * 8_300),
+            }
         })
         .collect();
     LendingMarket::new(params(), accounts)
@@ -81,9 +84,16 @@ fn cascade(c: &mut Criterion) {
             || config.clone(),
             |cfg| {
                 let (stats, ()) = cascade::World::new(cfg, ()).run();
-                assert!(stats.liquidations >= 100_000, "{} liquidations", stats.liquidations);
+                assert!(
+                    stats.liquidations >= 100_000,
+                    "{} liquidations",
+                    stats.liquidations
+                );
                 if std::env::var_os("CASCADE_BENCH_REPORT").is_some() {
-                    eprintln!("{} liquidations, {} events", stats.liquidations, stats.events);
+                    eprintln!(
+                        "{} liquidations, {} events",
+                        stats.liquidations, stats.events
+                    );
                 }
                 stats.liquidations
             },

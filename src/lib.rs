@@ -20,6 +20,7 @@ use cascade_book::replay::{ReplayStats, Replayer};
 use cascade_scenario::lobster::LobsterSample;
 use std::path::{Path, PathBuf};
 
+pub use cascade_engine::Route;
 pub use cascade_engine::trace::MemoryTrace;
 pub use cascade_engine::{RunStats, World, WorldConfig};
 pub use cascade_report::Summary;

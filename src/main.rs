@@ -6,6 +6,18 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Prints a line to stdout; a closed pipe (`cascade ... | head`) ends the output quietly
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// Deterministic simulator of liquidation cascades in DeFi lending markets.
 #[derive(Parser)]
 #[command(name = "cascade", version, about, long_about = None)]
@@ -239,15 +251,15 @@ fn dispatch(cmd: Command) -> Result<()> {
                 data_dir: cascade::data_dir(data_dir.as_deref()),
             };
             let summary = cascade::run_to_dir(&s, &out, &opts)?;
-            println!("{}", summary.human());
-            println!("wrote {}", out.display());
+            say!("{}", summary.human());
+            say!("wrote {}", out.display());
             Ok(())
         }
         Command::Validate { scenario, data_dir } => {
             let s = Scenario::load(&scenario)?;
             // Building reads and checks any market data the scenario names.
             cascade::build(&s, None, &cascade::data_dir(data_dir.as_deref()))?;
-            println!(
+            say!(
                 "{}: ok (scenario {}, {} accounts, {} maker groups, {} liquidator groups)",
                 scenario.display(),
                 s.name,
@@ -278,7 +290,7 @@ fn dispatch(cmd: Command) -> Result<()> {
             let summary: Summary = serde_json::from_str(&text)
                 .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
             for p in cascade::render_plots(&run_dir, &summary, &formats)? {
-                println!("wrote {}", p.display());
+                say!("wrote {}", p.display());
             }
             Ok(())
         }
@@ -312,9 +324,9 @@ fn gallery(scenarios: &Path, out: &Path) -> Result<()> {
             let to = out.join(format!("{}_{stem}.png", s.name));
             std::fs::copy(&from, &to)
                 .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-            println!("wrote {}", to.display());
+            say!("wrote {}", to.display());
         }
-        println!(
+        say!(
             "  {}: {} liquidations, max generation {}, bad debt {:.0} USD",
             s.name,
             summary.liquidations,
@@ -352,24 +364,26 @@ fn lobster(message: &Path, orderbook: &Path, levels: Option<usize>) -> Result<()
             std::hint::black_box(cascade::replay_lobster(&sample, levels));
         }
     });
-    println!(
+    say!(
         "{} transitions over {} messages, {} levels compared (tick {} in LOBSTER price units)",
         stats.transitions,
         sample.messages.len(),
         levels,
         sample.tick
     );
-    println!("exact matches:               {}", stats.exact);
-    println!(
+    say!("exact matches:               {}", stats.exact);
+    say!(
         "deeper-level reveals:        {} (a level came into view from below the visible depth in {} snapshots; {} of them held sizes the replay could not know and were adopted)",
-        stats.reveals, stats.surfaced, stats.reveals
+        stats.reveals,
+        stats.surfaced,
+        stats.reveals
     );
-    println!("unexplained mismatches:      {}", stats.unexplained);
-    println!(
+    say!("unexplained mismatches:      {}", stats.unexplained);
+    say!(
         "messages about unknown ids:  {} (orders resting before the sample)",
         stats.unknown_ids
     );
-    println!(
+    say!(
         "speed: {:.2} M messages/s (replay and compare after every message, {} passes)",
         n * reps as f64 / total / 1e6,
         reps
@@ -425,13 +439,13 @@ fn sweep(args: SweepArgs) -> Result<()> {
     };
     match outcome {
         SweepOutcome::Complete { ran, pairs, files } => {
-            println!("{ran} runs done now, {pairs} in the sweep; wrote:");
+            say!("{ran} runs done now, {pairs} in the sweep; wrote:");
             for f in files {
-                println!("  {}", f.display());
+                say!("  {}", f.display());
             }
         }
         SweepOutcome::ShardDone { ran, shard_pairs } => {
-            println!(
+            say!(
                 "shard done: {ran} runs now, {shard_pairs} in this shard; combine the shards with `cascade sweep merge`"
             );
         }

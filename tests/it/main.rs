@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod klines;
 mod lobster;
+mod routes;
 mod scenarios;
 mod support;
 mod sweep;

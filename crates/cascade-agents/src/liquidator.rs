@@ -8,11 +8,10 @@
 //! its capital comes back for the next liquidation.
 
 use crate::Wallet;
-use cascade_book::Book;
 use cascade_des::dist::Dist;
 use cascade_risk::LendingMarket;
 use cascade_risk::aave::LiquidationError;
-use cascade_types::{AccountId, Quote, Side, SimDuration, Ticks};
+use cascade_types::{AccountId, Lots, Quote, SimDuration, Ticks};
 
 /// How a liquidator behaves.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,11 +70,12 @@ impl Liquidator {
         }
     }
 
-    /// Decides what to do with `account` at oracle `price`, given the book as it stands.
+    /// Decides what to do with `account` at oracle `price`; `proceeds(q)` is what selling `q`
+    /// through the liquidator's route would fetch now (e.g. a sweep of the book's bids).
     pub fn plan(
         &self,
         market: &LendingMarket,
-        book: &Book,
+        proceeds: impl Fn(Lots) -> Quote,
         account: AccountId,
         price: Ticks,
         wallet: Wallet,
@@ -114,8 +114,7 @@ impl Liquidator {
                 }
                 Err(_) => return Plan::Skip(SkipReason::Reverts),
             };
-            let (_, proceeds) =
-                book.sweep_preview(Side::Ask, outcome.collateral_to_liquidator, None);
+            let proceeds = proceeds(outcome.collateral_to_liquidator);
             let profit =
                 i128::from(proceeds.0) - i128::from(outcome.debt_repaid.0) - i128::from(gas.0);
             if profit >= i128::from(self.params.min_profit.0) {
@@ -135,10 +134,10 @@ const MAX_HALVINGS: u32 = 6;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cascade_book::OrderType;
+    use cascade_book::{Book, OrderType};
     use cascade_risk::Account;
     use cascade_risk::aave::AaveParams;
-    use cascade_types::{AgentId, Bps, Lots, SimTime};
+    use cascade_types::{AgentId, Bps, Side, SimTime};
 
     const USD: u64 = 100_000;
 
@@ -170,7 +169,8 @@ mod tests {
         })
     }
 
-    fn book_with_bid(price: i64, lots: u64) -> Book {
+    /// Proceeds of selling into a book holding one bid of `lots` at `price`.
+    fn bids(price: i64, lots: u64) -> impl Fn(Lots) -> Quote {
         let mut b = Book::new();
         b.submit(
             SimTime(0),
@@ -180,7 +180,7 @@ mod tests {
             OrderType::Limit(Ticks(price)),
             &mut (),
         );
-        b
+        move |q| b.sweep_preview(Side::Ask, q, None).1
     }
 
     /// At an oracle price of 1,800 USD the liquidator may repay 7,500 USD for 4.353 ETH
@@ -194,7 +194,7 @@ mod tests {
         };
         let plan = liquidator(10).plan(
             &market(),
-            &book_with_bid(179_500, 100_000),
+            bids(179_500, 100_000),
             AccountId(0),
             Ticks(180_000),
             w,
@@ -217,7 +217,7 @@ mod tests {
         // The bid is 1,700 USD: 4.353 ETH fetch 7,400.10 USD < 7,500 + 20.
         let plan = liquidator(0).plan(
             &market(),
-            &book_with_bid(170_000, 100_000),
+            bids(170_000, 100_000),
             AccountId(0),
             Ticks(180_000),
             rich,
@@ -227,7 +227,7 @@ mod tests {
         // With 0.05 ETH of bids nothing down to 1/64 (117.19 USD of debt) sells at a profit.
         let plan = liquidator(0).plan(
             &market(),
-            &book_with_bid(179_500, 50),
+            bids(179_500, 50),
             AccountId(0),
             Ticks(180_000),
             rich,
@@ -239,7 +239,7 @@ mod tests {
         };
         let plan = liquidator(0).plan(
             &market(),
-            &book_with_bid(179_500, 100_000),
+            bids(179_500, 100_000),
             AccountId(0),
             Ticks(180_000),
             poor,
@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(plan, Plan::Skip(SkipReason::NoCapital));
         let plan = liquidator(0).plan(
             &market(),
-            &book_with_bid(179_500, 100_000),
+            bids(179_500, 100_000),
             AccountId(0),
             Ticks(190_000),
             rich,
@@ -266,7 +266,7 @@ mod tests {
         };
         let plan = liquidator(10).plan(
             &market(),
-            &book_with_bid(179_500, 2_000),
+            bids(179_500, 2_000),
             AccountId(0),
             Ticks(180_000),
             rich,
@@ -289,7 +289,7 @@ mod tests {
         };
         let plan = liquidator(0).plan(
             &market(),
-            &book_with_bid(179_500, 100_000),
+            bids(179_500, 100_000),
             AccountId(0),
             Ticks(180_000),
             w,

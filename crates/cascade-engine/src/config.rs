@@ -1,5 +1,6 @@
 //! Everything a world is built from, already validated and in integer units.
 
+pub use crate::route::Route;
 use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, PathBase, Wallet};
 use cascade_des::dist::Dist;
 use cascade_oracle::PushRule;
@@ -18,9 +19,18 @@ pub struct ReferenceConfig {
     pub diffusion: Option<JumpDiffusion>,
 }
 
+/// A trading venue: a limit order book.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VenueConfig {
+    /// Name, as written in traces.
+    pub name: String,
+}
+
 /// One market maker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MakerConfig {
+    /// The venue it quotes on.
+    pub venue: usize,
     /// Quoting rules.
     pub params: MakerParams,
     /// Starting cash and inventory.
@@ -30,6 +40,8 @@ pub struct MakerConfig {
 /// One liquidator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiquidatorConfig {
+    /// How it sells seized collateral.
+    pub route: Route,
     /// Behaviour.
     pub params: LiquidatorParams,
     /// Starting cash and inventory.
@@ -39,6 +51,8 @@ pub struct LiquidatorConfig {
 /// The oracle: what it observes, how late, and when it publishes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleConfig {
+    /// Venues observed (their mids, or last trades while one-sided); the median is published.
+    pub sources: Vec<usize>,
     /// Interval between observations of the book mid.
     pub observe_every: SimDuration,
     /// Delay from observation to the oracle network, in milliseconds.
@@ -62,6 +76,8 @@ pub struct WorldConfig {
     pub spec: MarketSpec,
     /// The exogenous price.
     pub reference: ReferenceConfig,
+    /// Trading venues, by index.
+    pub venues: Vec<VenueConfig>,
     /// Market makers, agent ids from 0.
     pub makers: Vec<MakerConfig>,
     /// The oracle.

@@ -31,6 +31,17 @@ pub enum Event {
     MakerRequote(u32),
     /// A liquidator checks for liquidatable accounts.
     LiquidatorWake(u32),
+    /// A liquidator sells the next slice of a liquidation's collateral.
+    LiquidatorSell {
+        /// The liquidator.
+        liquidator: u32,
+        /// The liquidation the collateral came from.
+        liquidation: u32,
+        /// Slices still to sell, this one included.
+        slices_left: u32,
+        /// Lots of that liquidation's collateral still to sell.
+        remaining: u64,
+    },
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

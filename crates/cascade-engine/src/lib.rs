@@ -21,11 +21,14 @@
 
 mod config;
 mod event;
+pub mod route;
 mod stats;
 pub mod trace;
 mod world;
 
-pub use config::{LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, WorldConfig};
+pub use config::{
+    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, VenueConfig, WorldConfig,
+};
 pub use event::{Event, Observation};
 pub use stats::RunStats;
 pub use world::{AgentKind, World};

@@ -28,8 +28,10 @@ pub struct Marker {
 pub struct Timeline {
     /// Exogenous reference price at each snapshot.
     pub reference: Vec<Point>,
-    /// Book mid at each snapshot (gaps where the book was one-sided).
+    /// Book mid at each snapshot of the first venue (gaps where the book was one-sided).
     pub mid: Vec<Point>,
+    /// The other venues' mids, by venue name.
+    pub other_mids: Vec<(String, Vec<Point>)>,
     /// Published oracle price as a step function: each price holds until the next publication.
     pub oracle: Vec<Point>,
     /// Liquidations.
@@ -41,6 +43,8 @@ pub struct Timeline {
 #[derive(Deserialize)]
 struct BookTopRec {
     time_ns: u64,
+    #[serde(default)]
+    venue: String,
     mid: Option<f64>,
     reference: f64,
 }
@@ -113,10 +117,21 @@ impl Timeline {
             end,
             ..Timeline::default()
         };
+        let first_venue = tops.first().map(|r| r.venue.clone()).unwrap_or_default();
         for r in &tops {
-            t.reference.push((secs(r.time_ns), r.reference));
-            if let Some(m) = r.mid {
+            if r.venue == first_venue {
+                t.reference.push((secs(r.time_ns), r.reference));
+            }
+            let Some(m) = r.mid else { continue };
+            if r.venue == first_venue {
                 t.mid.push((secs(r.time_ns), m));
+            } else {
+                match t.other_mids.iter_mut().find(|(n, _)| *n == r.venue) {
+                    Some((_, pts)) => pts.push((secs(r.time_ns), m)),
+                    None => t
+                        .other_mids
+                        .push((r.venue.clone(), vec![(secs(r.time_ns), m)])),
+                }
             }
         }
         let publishes: Vec<&OracleRec> = oracle.iter().filter(|r| r.event == "publish").collect();
@@ -151,6 +166,7 @@ impl Timeline {
             .reference
             .iter()
             .chain(&self.mid)
+            .chain(self.other_mids.iter().flat_map(|(_, p)| p))
             .chain(&self.oracle)
             .map(|p| p.1)
             .chain(self.liquidations.iter().map(|m| m.price));
@@ -168,6 +184,8 @@ impl Timeline {
 #[derive(Deserialize)]
 struct DepthRec {
     time_ns: u64,
+    #[serde(default)]
+    venue: String,
     side: String,
     price: f64,
     qty: f64,
@@ -201,7 +219,12 @@ impl DepthGrid {
         // First pass: the extents; second pass: the binning. Neither holds the file.
         let (mut t0, mut t1) = (f64::INFINITY, f64::NEG_INFINITY);
         let (mut p0, mut p1) = (f64::INFINITY, f64::NEG_INFINITY);
+        // The first venue's levels only (the venue of the first row).
+        let mut venue: Option<String> = None;
         for_each(&path, |r: DepthRec| {
+            if venue.get_or_insert_with(|| r.venue.clone()) != &r.venue {
+                return;
+            }
             let t = secs(r.time_ns);
             (t0, t1) = (t0.min(t), t1.max(t));
             (p0, p1) = (p0.min(r.price), p1.max(r.price));
@@ -226,6 +249,9 @@ impl DepthGrid {
         };
         let mut last_t = None;
         for_each(&path, |r: DepthRec| {
+            if venue.as_ref() != Some(&r.venue) {
+                return;
+            }
             let ti = cell(secs(r.time_ns), t0, t1, nt);
             if last_t != Some(r.time_ns) {
                 snaps[ti] += 1;
@@ -419,9 +445,10 @@ mod tests {
             "book_top.csv",
             BOOK_TOP_HEADER,
             &[
-                "0,1999,1,2001,1,2000,10,2000,2000",
-                "1000000000,,0,2001,1,,0,1990,2000",
-                "2000000000,1979,1,1981,1,1980,10,1985,1980",
+                "0,book,1999,1,2001,1,2000,10,2000,2000",
+                "0,other,1998,1,2002,1,2000,10,2000,2000",
+                "1000000000,book,,0,2001,1,,0,1990,2000",
+                "2000000000,book,1979,1,1981,1,1980,10,1985,1980",
             ],
         );
         write(
@@ -450,6 +477,7 @@ mod tests {
             [(0.0, 2000.0), (2.0, 1980.0)],
             "one-sided book leaves a gap"
         );
+        assert_eq!(t.other_mids, [("other".to_string(), vec![(0.0, 2000.0)])]);
         assert_eq!(
             t.oracle,
             [(0.0, 2000.0), (1.5, 2000.0), (1.5, 1980.0), (2.0, 1980.0)]
@@ -489,11 +517,12 @@ mod tests {
             "depth.csv",
             DepthRow::HEADER,
             &[
-                "0,bid,0,99,2",
-                "0,ask,0,101,4",
-                "1000000000,bid,0,99,6",
-                "1000000000,ask,0,101,4",
-                "2000000000,bid,0,100,8",
+                "0,book,bid,0,99,2",
+                "0,book,ask,0,101,4",
+                "1000000000,book,bid,0,99,6",
+                "1000000000,book,ask,0,101,4",
+                "2000000000,book,bid,0,100,8",
+                "2000000000,other,bid,0,150,8",
             ],
         );
         // 2 x 2 grid over t in [0, 2] s and price in [99, 101]: the time cells are [0, 1) and
@@ -552,7 +581,7 @@ mod tests {
             &dir,
             "book_top.csv",
             BOOK_TOP_HEADER,
-            &["0,1999,1,2001,1,2000,10,2000,2000", "oops,1,2"],
+            &["0,book,1999,1,2001,1,2000,10,2000,2000", "oops,1,2"],
         );
         let err = Timeline::from_trace(&dir).unwrap_err().to_string();
         assert!(

@@ -2,10 +2,13 @@
 
 use crate::ScenarioError;
 use crate::klines::{self, KlineOptions};
+use crate::schema::RouteSpec;
 use crate::schema::{MAX_ATOMS, Scenario, parse_utc_ms};
 use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Wallet};
 use cascade_des::RngStreams;
-use cascade_engine::{LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, WorldConfig};
+use cascade_engine::{
+    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, VenueConfig, WorldConfig,
+};
 use cascade_oracle::PushRule;
 use cascade_risk::Account;
 use cascade_risk::aave::AaveParams;
@@ -78,6 +81,13 @@ pub fn build(
         close_factor_min_base: usd(s.lending.close_factor_min_usd),
         min_leftover_base: usd(s.lending.min_leftover_usd),
     };
+    let names = s.venue_names();
+    let venue_index = |n: &str| {
+        names
+            .iter()
+            .position(|x| x == n)
+            .expect("validated venue name")
+    };
     let p0 = spec.ticks_nearest(match &base {
         PathBase::Knots(k) => k[0].1,
         PathBase::Bars { bars, .. } => bars[0].open,
@@ -88,6 +98,7 @@ pub fn build(
         .iter()
         .flat_map(|g| {
             let cfg = MakerConfig {
+                venue: g.venue.as_deref().map_or(0, venue_index),
                 params: MakerParams {
                     levels: g.levels,
                     half_spread_bps: g.half_spread_bps,
@@ -113,6 +124,10 @@ pub fn build(
         .iter()
         .flat_map(|g| {
             let cfg = LiquidatorConfig {
+                route: g
+                    .route
+                    .as_ref()
+                    .map_or(Route::Venue(0), |r| route(r, &venue_index)),
                 params: LiquidatorParams {
                     latency_ms: g.latency_ms.clone(),
                     gas_cost: usd(g.gas_usd),
@@ -144,7 +159,16 @@ pub fn build(
             }),
         },
         makers,
+        venues: names
+            .iter()
+            .map(|n| VenueConfig { name: n.clone() })
+            .collect(),
         oracle: OracleConfig {
+            sources: if s.oracle.sources.is_empty() {
+                vec![0]
+            } else {
+                s.oracle.sources.iter().map(|v| venue_index(v)).collect()
+            },
             observe_every: SimDuration::from_millis_f64(s.oracle.observe_every_ms),
             latency_ms: s.oracle.latency_ms.clone(),
             rule: PushRule {
@@ -158,6 +182,23 @@ pub fn build(
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
     })
+}
+
+/// The engine's route for a validated route spec.
+fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route {
+    match r {
+        RouteSpec::Venue(v) => Route::Venue(venue_index(v)),
+        RouteSpec::Split(vs) => Route::Split(vs.iter().map(|v| venue_index(v)).collect()),
+        RouteSpec::Sliced {
+            route: inner,
+            slices,
+            every_s,
+        } => Route::Sliced {
+            route: Box::new(route(inner, venue_index)),
+            slices: *slices,
+            every: SimDuration::from_secs_f64(*every_s),
+        },
+    }
 }
 
 /// Draws the accounts: collateral and health factor at the starting price `p0`, each account

@@ -17,6 +17,9 @@ pub struct Scenario {
     pub market: MarketUnits,
     /// The exogenous reference price.
     pub reference: ReferenceSpec,
+    /// Trading venues (limit order books); one venue named `book` if absent.
+    #[serde(default)]
+    pub venues: Vec<VenueSpec>,
     /// Market-maker groups.
     pub makers: Vec<MakerGroup>,
     /// The oracle.
@@ -34,6 +37,33 @@ pub struct Scenario {
 
 fn default_snapshot_ms() -> f64 {
     1_000.0
+}
+
+/// A trading venue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueSpec {
+    /// Name, as other fields and the traces refer to it.
+    pub name: String,
+}
+
+/// How a liquidator sells seized collateral.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RouteSpec {
+    /// All of it on one venue.
+    Venue(String),
+    /// Across venues, each piece where it fetches the most.
+    Split(Vec<String>),
+    /// Spread over time: `slices` equal parts `every_s` seconds apart, each through `route`.
+    Sliced {
+        /// How each slice is sold.
+        route: Box<RouteSpec>,
+        /// Number of slices (at least 1).
+        slices: u32,
+        /// Seconds between slices.
+        every_s: f64,
+    },
 }
 
 /// Units of the market.
@@ -149,6 +179,9 @@ pub struct DiffusionSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MakerGroup {
+    /// The venue they quote on (the first venue if absent).
+    #[serde(default)]
+    pub venue: Option<String>,
     /// How many.
     pub count: u32,
     /// Levels per side.
@@ -178,10 +211,13 @@ pub struct MakerGroup {
     pub inventory: f64,
 }
 
-/// A deviation/heartbeat push oracle observing the book mid.
+/// A deviation/heartbeat push oracle observing the median of its venues' mids.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OracleSpec {
+    /// Venues observed (the first venue if absent).
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// Interval between observations, milliseconds.
     pub observe_every_ms: f64,
     /// Observation latency, milliseconds.
@@ -242,6 +278,9 @@ pub struct AccountsSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LiquidatorGroup {
+    /// How they sell seized collateral (all of it on the first venue if absent).
+    #[serde(default)]
+    pub route: Option<RouteSpec>,
     /// How many.
     pub count: u32,
     /// Starting cash, quote currency.
@@ -375,6 +414,7 @@ impl Scenario {
                 fits(&format!("{f}.{name}"), v, &self.market, true)?;
             }
         }
+        self.validate_venues()?;
         self.oracle.validate()?;
         self.lending.validate()?;
         self.accounts.validate()?;
@@ -401,6 +441,78 @@ impl Scenario {
             &self.market,
             false,
         )?;
+        Ok(())
+    }
+
+    /// The venue names, the default one if none are given.
+    pub fn venue_names(&self) -> Vec<String> {
+        if self.venues.is_empty() {
+            vec!["book".to_string()]
+        } else {
+            self.venues.iter().map(|v| v.name.clone()).collect()
+        }
+    }
+
+    fn validate_venues(&self) -> Check {
+        let names = self.venue_names();
+        for (i, n) in names.iter().enumerate() {
+            if n.trim().is_empty() || n.contains(',') {
+                return fail(
+                    format!("venues[{i}].name"),
+                    "must be non-empty and without commas",
+                );
+            }
+            if names[..i].contains(n) {
+                return fail(format!("venues[{i}].name"), format!("`{n}` is used twice"));
+            }
+        }
+        let known = |field: String, n: &str| {
+            if names.iter().any(|x| x == n) {
+                Ok(())
+            } else {
+                fail(
+                    field,
+                    format!("no venue named `{n}`; venues: {}", names.join(", ")),
+                )
+            }
+        };
+        for (i, m) in self.makers.iter().enumerate() {
+            if let Some(v) = &m.venue {
+                known(format!("makers[{i}].venue"), v)?;
+            }
+        }
+        for (k, v) in self.oracle.sources.iter().enumerate() {
+            known(format!("oracle.sources[{k}]"), v)?;
+        }
+        for (i, l) in self.liquidators.iter().enumerate() {
+            if let Some(r) = &l.route {
+                let mut stack = vec![(format!("liquidators[{i}].route"), r)];
+                while let Some((f, r)) = stack.pop() {
+                    match r {
+                        RouteSpec::Venue(v) => known(f, v)?,
+                        RouteSpec::Split(vs) => {
+                            if vs.is_empty() {
+                                return fail(f, "a split needs at least one venue");
+                            }
+                            for v in vs {
+                                known(f.clone(), v)?;
+                            }
+                        }
+                        RouteSpec::Sliced {
+                            route,
+                            slices,
+                            every_s,
+                        } => {
+                            if *slices == 0 {
+                                return fail(format!("{f}.slices"), "must be at least 1");
+                            }
+                            positive(&format!("{f}.every_s"), *every_s)?;
+                            stack.push((format!("{f}.route"), route));
+                        }
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

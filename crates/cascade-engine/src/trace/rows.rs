@@ -95,6 +95,8 @@ rows! {
     TradeRow => Trades, trades {
         /// Simulated time, ns.
         time_ns: u64,
+        /// Venue.
+        venue: String,
         /// Price in quote currency.
         price: f64,
         /// Quantity in base units.
@@ -159,9 +161,9 @@ rows! {
         sold: f64,
         /// Quote received for it.
         proceeds: f64,
-        /// Book mid before the sale.
+        /// The price the oracle observes (the median of its venues' mids) just before the sale.
         price_before: Option<f64>,
-        /// Book mid after the sale.
+        /// The same just after the sale (of its first slice, for sales spread over time).
         price_after: Option<f64>,
     }
 
@@ -169,6 +171,8 @@ rows! {
     BookTopRow => BookTop, book_top {
         /// Simulated time, ns.
         time_ns: u64,
+        /// Venue.
+        venue: String,
         /// Best bid price.
         best_bid: Option<f64>,
         /// Size there, base units.
@@ -191,6 +195,8 @@ rows! {
     DepthRow => Depth, depth {
         /// Simulated time, ns.
         time_ns: u64,
+        /// Venue.
+        venue: String,
         /// `bid` or `ask`.
         side: &'static str,
         /// Level from the best, 0 first.

@@ -61,6 +61,19 @@ impl Figure for TimelineFigure<'_> {
                     PathElement::new([(x, y), (x + 24, y)], black.stroke_width(1))
                 });
         }
+        for (k, (name, pts)) in t.other_mids.iter().enumerate() {
+            let c = super::SERIES_COLOURS[(k + 4) % super::SERIES_COLOURS.len()];
+            for segment in gaps_split(pts, 5.0) {
+                chart
+                    .draw_series(LineSeries::new(segment, c.stroke_width(1)))
+                    .map_err(err)?;
+            }
+            chart
+                .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+                .map_err(err)?
+                .label(format!("{name} mid"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], c.stroke_width(1)));
+        }
         let green = RGBColor(44, 160, 44);
         chart
             .draw_series(LineSeries::new(

@@ -1,0 +1,225 @@
+//! Liquidators: waking on publications, liquidation calls, selling the collateral, and the
+//! generation of each liquidation.
+
+use super::{Sale, World};
+use crate::event::{Event, Observation};
+use crate::trace::{LiquidationRow, TraceSink};
+use cascade_agents::{Plan, SkipReason};
+use cascade_des::EventClass;
+use cascade_types::{AccountId, AgentId, LiquidationId, Lots, Quote, SimDuration, Ticks};
+
+/// How far back a liquidation looks for the sale that pushed the price past its trigger.
+const PARENT_SEARCH: usize = 256;
+
+impl<T: TraceSink> World<T> {
+    /// Schedules liquidator `l` after its latency (or after `delay` if given), unless pending.
+    pub(super) fn request_wake(&mut self, l: usize, delay: Option<SimDuration>) {
+        if self.liquidators[l].wake_pending {
+            return;
+        }
+        self.liquidators[l].wake_pending = true;
+        let d = delay.unwrap_or_else(|| {
+            let ms = self.liquidators[l]
+                .params
+                .latency_ms
+                .sample(&mut self.liquidator_rngs[l]);
+            SimDuration::from_millis_f64(ms)
+        });
+        self.schedule(
+            self.now + d,
+            EventClass::Agent,
+            Event::LiquidatorWake(l as u32),
+        );
+    }
+
+    pub(super) fn on_liquidator_wake(&mut self, l: usize) {
+        self.liquidators[l].wake_pending = false;
+        let Some(obs) = self.published else { return };
+        let price = self.feed.latest().expect("published implies a price").price;
+        let agent = self.liquidator_agent(l);
+        let route = self.cfg.liquidators[l].route.clone();
+        // Inventory left from an earlier sale the venues could not absorb goes first (not what
+        // is held back for the slices of sales spread over time).
+        let held = Lots(
+            self.wallets[agent.index()]
+                .base
+                .0
+                .saturating_sub(self.slice_reserved[l]),
+        );
+        if !held.is_zero() {
+            let (sold, _) = self.sell_slice(agent, &route, held, None);
+            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+        }
+        let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
+        for account in candidates {
+            let wallet = self.wallets[agent.index()];
+            let plan = self.liquidators[l].plan(
+                &self.market,
+                |q| self.route_proceeds(&route, q),
+                account,
+                price,
+                wallet,
+            );
+            match plan {
+                Plan::Skip(SkipReason::NoCapital) => self.stats.skipped_no_capital += 1,
+                Plan::Skip(SkipReason::Unprofitable) => self.stats.skipped_unprofitable += 1,
+                Plan::Skip(SkipReason::Reverts) => self.stats.skipped_reverts += 1,
+                Plan::Liquidate { debt_to_cover, .. } => {
+                    self.liquidate(l, agent, account, debt_to_cover, price, obs);
+                }
+            }
+        }
+        let can_pay = self.wallets[agent.index()].cash > self.liquidators[l].params.gas_cost;
+        if can_pay && self.market.index().any_liquidatable_at(price) {
+            let poll = self.liquidators[l].params.poll;
+            self.request_wake(l, Some(poll));
+        }
+    }
+
+    fn liquidate(
+        &mut self,
+        l: usize,
+        agent: AgentId,
+        account: AccountId,
+        debt_to_cover: Quote,
+        price: Ticks,
+        obs: Observation,
+    ) {
+        let (generation, parent) = self.attribute(account, obs);
+        let out = self
+            .market
+            .liquidate(account, debt_to_cover, price)
+            .expect("the plan was checked against the same state");
+        let gas = self.liquidators[l].params.gas_cost;
+        let w = &mut self.wallets[agent.index()];
+        w.cash = w.cash.minus(out.debt_repaid).minus(gas);
+        w.base = w.base.plus(out.collateral_to_liquidator);
+        self.external.cash_out += gas.0;
+        let id = LiquidationId(self.generations.len() as u32);
+        self.generations.push(generation);
+
+        // The seized collateral goes out now, or in slices spread over time.
+        let route = self.cfg.liquidators[l].route.clone();
+        let slices = route.slices();
+        let received = out.collateral_to_liquidator;
+        let first = Lots(received.0 / u64::from(slices));
+        let first = if slices == 1 { received } else { first };
+        let before = self.observed_x2();
+        let (sold, proceeds) = self.sell_slice(agent, &route, first, Some(id));
+        let after = self.observed_x2();
+        if !sold.is_zero() {
+            self.sales.push(Sale {
+                liquidation: id,
+                observed_x2_before: before,
+                observed_x2_after: after,
+            });
+        }
+        if let (true, crate::config::Route::Sliced { every, .. }) = (slices > 1, &route) {
+            let remaining = received.0 - first.0;
+            self.slice_reserved[l] += remaining;
+            let ev = Event::LiquidatorSell {
+                liquidator: l as u32,
+                liquidation: id.0,
+                slices_left: slices - 1,
+                remaining,
+            };
+            self.schedule(self.now + *every, EventClass::Agent, ev);
+        }
+
+        let s = &mut self.stats;
+        s.liquidations += 1;
+        let g = generation as usize;
+        if s.by_generation.len() <= g {
+            s.by_generation.resize(g + 1, 0);
+        }
+        s.by_generation[g] += 1;
+        s.debt_repaid = s.debt_repaid.plus(out.debt_repaid);
+        s.collateral_seized = s.collateral_seized.plus(out.collateral_seized());
+        s.liquidated_value = s
+            .liquidated_value
+            .plus(out.collateral_seized().value_at(price));
+        s.deficit = s.deficit.plus(out.deficit);
+        s.liquidation_sales = s.liquidation_sales.plus(sold);
+        s.gas_spent = s.gas_spent.plus(gas);
+
+        let spec = self.cfg.spec;
+        let half_price = |m: Option<i64>| m.map(|m| m as f64 * spec.tick_size / 2.0);
+        let row = LiquidationRow {
+            time_ns: self.now.as_nanos(),
+            id: id.0,
+            account: account.0,
+            liquidator: self.labels[agent.index()].clone(),
+            generation,
+            parent: parent.map(|p| p.0),
+            health_factor: out.hf_before as f64 / 1e18,
+            oracle_price: spec.price(price),
+            debt_repaid: spec.quote(out.debt_repaid),
+            collateral_seized: spec.qty(out.collateral_seized()),
+            protocol_fee: spec.qty(out.protocol_fee),
+            deficit: spec.quote(out.deficit),
+            sold: spec.qty(sold),
+            proceeds: spec.quote(proceeds),
+            price_before: half_price(before),
+            price_after: half_price(after),
+        };
+        self.trace.row(&row);
+    }
+
+    /// The next slice of a sale spread over time: an equal share of what is left of that
+    /// liquidation's collateral. What a slice cannot sell joins the liquidator's general
+    /// inventory, sold at its next wake-up.
+    pub(super) fn on_liquidator_sell(
+        &mut self,
+        l: usize,
+        liquidation: LiquidationId,
+        slices_left: u32,
+        remaining: Lots,
+    ) {
+        let agent = self.liquidator_agent(l);
+        let route = self.cfg.liquidators[l].route.clone();
+        let q = Lots(remaining.0 / u64::from(slices_left.max(1)));
+        self.slice_reserved[l] -= q.0;
+        let q = q.min(self.wallets[agent.index()].base);
+        if !q.is_zero() {
+            let (sold, _) = self.sell_slice(agent, &route, q, Some(liquidation));
+            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+        }
+        if let (true, crate::config::Route::Sliced { every, .. }) = (slices_left > 1, &route) {
+            let ev = Event::LiquidatorSell {
+                liquidator: l as u32,
+                liquidation: liquidation.0,
+                slices_left: slices_left - 1,
+                remaining: remaining.0 - remaining.0 / u64::from(slices_left.max(1)),
+            };
+            self.schedule(self.now + *every, EventClass::Agent, ev);
+        }
+    }
+
+    /// Generation and parent of a liquidation of `account` at the price observed in `obs`.
+    ///
+    /// Generation 0 if the account is liquidatable at the reference price of the observation
+    /// (the exogenous move alone triggers it) or if no liquidation sale had traded yet.
+    /// Otherwise the parent is the latest sale before the observation that took the
+    /// oracle-observed price from at or above the account's trigger price to below it (among
+    /// the last few hundred sales), or, if the price got there through makers re-quoting after
+    /// absorbing sales rather than through one sale, the latest sale before the observation.
+    fn attribute(&self, account: AccountId, obs: Observation) -> (u32, Option<LiquidationId>) {
+        let a = self.market.account(account);
+        let params = self.market.params();
+        let seen = &self.sales[..obs.sales_seen as usize];
+        if seen.is_empty() || params.is_liquidatable(a.collateral, a.debt, obs.reference) {
+            return (0, None);
+        }
+        let trigger = params
+            .trigger_price(a.collateral, a.debt)
+            .expect("a liquidatable account has debt");
+        let parent = seen
+            .iter()
+            .rev()
+            .take(PARENT_SEARCH)
+            .find(|s| s.crossed(trigger))
+            .unwrap_or(&seen[seen.len() - 1])
+            .liquidation;
+        (self.generations[parent.index()] + 1, Some(parent))
+    }
+}

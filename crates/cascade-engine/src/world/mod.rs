@@ -1,0 +1,412 @@
+//! The world: state of one run, its event loop and its invariants.
+//!
+//! The handlers live in submodules by concern: [`venues`] (orders, trades, makers, routing of
+//! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
+//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes).
+
+mod liquidations;
+mod oracle;
+mod snapshots;
+mod venues;
+
+use crate::config::WorldConfig;
+use crate::event::{Event, Observation};
+use crate::stats::RunStats;
+use crate::trace::TraceSink;
+use cascade_agents::{Liquidator, MarketMaker, ReferencePath, Wallet};
+use cascade_book::{Book, BookEvent};
+use cascade_des::{EventClass, EventQueue, RngStreams, StreamRng};
+use cascade_oracle::PushFeed;
+use cascade_risk::LendingMarket;
+use cascade_types::{AgentId, LiquidationId, Lots, MarketSpec, Quote, SimTime, Ticks};
+
+/// What an agent id stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentKind {
+    /// Market maker `i`.
+    Maker(usize),
+    /// Liquidator `i`.
+    Liquidator(usize),
+}
+
+/// Value that crossed the world's boundary, for the conservation check.
+#[derive(Clone, Copy, Debug, Default)]
+struct External {
+    /// Base sold outside the venues by hedging makers.
+    base_out: u64,
+    /// Base bought outside the venues.
+    base_in: u64,
+    /// Quote received for hedges sold outside.
+    cash_in: u64,
+    /// Quote paid for hedges bought outside, and gas burned.
+    cash_out: u64,
+}
+
+/// A trading venue: a limit order book and its last trade.
+struct Venue {
+    name: String,
+    book: Book,
+    last_trade: Option<Ticks>,
+}
+
+impl Venue {
+    /// The mid, or the last trade price while the book is one-sided.
+    fn price(&self) -> Option<Ticks> {
+        self.book.mid().or(self.last_trade)
+    }
+
+    /// Twice [`Venue::price`], exact for a mid.
+    fn price_x2(&self) -> Option<i64> {
+        self.book.mid_x2().or(self.last_trade.map(|t| 2 * t.0))
+    }
+}
+
+/// A liquidation's first sale, with twice the oracle-observed price before and after it.
+#[derive(Clone, Copy, Debug)]
+struct Sale {
+    liquidation: LiquidationId,
+    observed_x2_before: Option<i64>,
+    observed_x2_after: Option<i64>,
+}
+
+impl Sale {
+    /// `true` if the sale took the observed price from at or above `price` to below it.
+    fn crossed(&self, price: Ticks) -> bool {
+        let level = 2 * i128::from(price.0);
+        let before = self.observed_x2_before.map_or(i128::MAX, i128::from);
+        let after = self.observed_x2_after.map_or(i128::MIN, i128::from);
+        before >= level && after < level
+    }
+}
+
+/// One run's state.
+pub struct World<T: TraceSink> {
+    cfg: WorldConfig,
+    end: SimTime,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    venues: Vec<Venue>,
+    market: LendingMarket,
+    feed: PushFeed,
+    published: Option<Observation>,
+    reference: ReferencePath,
+    reference_price: f64,
+    makers: Vec<MarketMaker>,
+    maker_rngs: Vec<StreamRng>,
+    liquidators: Vec<Liquidator>,
+    liquidator_rngs: Vec<StreamRng>,
+    /// Per liquidator, collateral held back for slices of sales spread over time.
+    slice_reserved: Vec<u64>,
+    oracle_latency_rng: StreamRng,
+    oracle_inclusion_rng: StreamRng,
+    wallets: Vec<Wallet>,
+    labels: Vec<String>,
+    generations: Vec<u32>,
+    sales: Vec<Sale>,
+    external: External,
+    start_totals: (u128, u128),
+    liquidator_start_value: i128,
+    stats: RunStats,
+    book_events: Vec<BookEvent>,
+    check_invariants: bool,
+    trace: T,
+}
+
+impl<T: TraceSink> World<T> {
+    /// Builds a world from its configuration; nothing happens until [`World::run`].
+    pub fn new(cfg: WorldConfig, trace: T) -> Self {
+        assert!(!cfg.venues.is_empty(), "a world needs a venue");
+        let streams = RngStreams::new(cfg.seed);
+        let reference = ReferencePath::with_base(
+            cfg.reference.base.clone(),
+            cfg.reference.diffusion,
+            streams.stream("reference", 0),
+        );
+        let reference_price = reference.price();
+        let makers: Vec<_> = cfg
+            .makers
+            .iter()
+            .map(|m| MarketMaker::new(m.params.clone()))
+            .collect();
+        let maker_rngs = (0..makers.len())
+            .map(|i| streams.stream("maker", i as u64))
+            .collect();
+        let liquidators: Vec<_> = cfg
+            .liquidators
+            .iter()
+            .map(|l| Liquidator::new(l.params.clone()))
+            .collect();
+        let liquidator_rngs = (0..liquidators.len())
+            .map(|i| streams.stream("liquidator", i as u64))
+            .collect();
+        let mut wallets: Vec<Wallet> = cfg.makers.iter().map(|m| m.wallet).collect();
+        wallets.extend(cfg.liquidators.iter().map(|l| l.wallet));
+        let mut labels: Vec<String> = (0..cfg.makers.len()).map(|i| format!("mm{i}")).collect();
+        labels.extend((0..cfg.liquidators.len()).map(|i| format!("liq{i}")));
+        let venues = cfg
+            .venues
+            .iter()
+            .map(|v| Venue {
+                name: v.name.clone(),
+                book: Book::new(),
+                last_trade: None,
+            })
+            .collect();
+        let mut w = World {
+            end: SimTime::ZERO + cfg.duration,
+            queue: EventQueue::with_capacity(1024),
+            now: SimTime::ZERO,
+            venues,
+            market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
+            feed: PushFeed::new(cfg.oracle.rule),
+            published: None,
+            reference,
+            reference_price,
+            makers,
+            maker_rngs,
+            slice_reserved: vec![0; liquidators.len()],
+            liquidators,
+            liquidator_rngs,
+            oracle_latency_rng: streams.stream("oracle-latency", 0),
+            oracle_inclusion_rng: streams.stream("oracle-inclusion", 0),
+            wallets,
+            labels,
+            generations: Vec::new(),
+            sales: Vec::new(),
+            external: External::default(),
+            start_totals: (0, 0),
+            liquidator_start_value: 0,
+            stats: RunStats::default(),
+            book_events: Vec::with_capacity(64),
+            check_invariants: false,
+            trace,
+            cfg,
+        };
+        w.start_totals = w.totals();
+        let p0 = w.reference_ticks();
+        w.liquidator_start_value = w.liquidator_value(p0);
+        w
+    }
+
+    /// With `on`, checks [`World::check`] after every event and stops the run at the first
+    /// violation, recording it in [`RunStats::invariant_violation`] with the event and the
+    /// values. Costs O(accounts + orders) per event.
+    pub fn set_check_invariants(&mut self, on: bool) {
+        self.check_invariants = on;
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WorldConfig {
+        &self.cfg
+    }
+
+    /// The market's units.
+    pub fn spec(&self) -> MarketSpec {
+        self.cfg.spec
+    }
+
+    /// The book of venue `v`.
+    pub fn book(&self, v: usize) -> &Book {
+        &self.venues[v].book
+    }
+
+    /// The lending market.
+    pub fn market(&self) -> &LendingMarket {
+        &self.market
+    }
+
+    /// Every agent's wallet, by agent id.
+    pub fn wallets(&self) -> &[Wallet] {
+        &self.wallets
+    }
+
+    /// What an agent id stands for.
+    pub fn agent_kind(&self, id: AgentId) -> AgentKind {
+        let i = id.index();
+        if i < self.makers.len() {
+            AgentKind::Maker(i)
+        } else {
+            AgentKind::Liquidator(i - self.makers.len())
+        }
+    }
+
+    fn liquidator_agent(&self, i: usize) -> AgentId {
+        AgentId((self.makers.len() + i) as u32)
+    }
+
+    fn reference_ticks(&self) -> Ticks {
+        self.cfg.spec.ticks_nearest(self.reference_price)
+    }
+
+    fn schedule(&mut self, at: SimTime, class: EventClass, e: Event) {
+        if at <= self.end {
+            self.queue.push(at, class, e);
+        }
+    }
+
+    /// Runs to the end of the configured span and returns the counters and the trace sink.
+    pub fn run(mut self) -> (RunStats, T) {
+        self.start();
+        while let Some(s) = self.queue.pop() {
+            debug_assert!(s.time >= self.now, "time went backwards");
+            self.now = s.time;
+            self.stats.events += 1;
+            match s.event {
+                Event::ReferenceStep => self.on_reference_step(),
+                Event::OracleObserve => self.on_oracle_observe(),
+                Event::OracleArrive(obs) => self.on_oracle_arrive(obs),
+                Event::OraclePublish(obs) => self.on_oracle_publish(obs),
+                Event::MakerRequote(m) => self.on_maker_requote(m as usize),
+                Event::LiquidatorWake(l) => self.on_liquidator_wake(l as usize),
+                Event::LiquidatorSell {
+                    liquidator,
+                    liquidation,
+                    slices_left,
+                    remaining,
+                } => self.on_liquidator_sell(
+                    liquidator as usize,
+                    LiquidationId(liquidation),
+                    slices_left,
+                    Lots(remaining),
+                ),
+                Event::Snapshot => self.on_snapshot(),
+            }
+            self.track_extremes();
+            if let Some(what) = self.check_invariants.then(|| self.check().err()).flatten() {
+                self.stats.invariant_violation = Some(format!(
+                    "after event #{} ({:?} at t = {} ns): {what}",
+                    self.stats.events,
+                    s.event,
+                    self.now.as_nanos()
+                ));
+                break;
+            }
+        }
+        self.finish()
+    }
+
+    fn start(&mut self) {
+        // The protocol starts with the reference price published, as if the feed had been live.
+        let obs = Observation {
+            observed_at: SimTime::ZERO,
+            price: self.reference_ticks(),
+            reference: self.reference_ticks(),
+            sales_seen: 0,
+        };
+        self.feed.observe(SimTime::ZERO, SimTime::ZERO, obs.price);
+        self.on_oracle_publish(obs);
+        self.schedule(SimTime::ZERO, EventClass::Exogenous, Event::ReferenceStep);
+        for m in 0..self.makers.len() {
+            self.makers[m].requote_pending = true;
+            self.schedule(
+                SimTime::ZERO,
+                EventClass::Agent,
+                Event::MakerRequote(m as u32),
+            );
+        }
+        let first_obs = SimTime::ZERO + self.cfg.oracle.observe_every;
+        self.schedule(first_obs, EventClass::Oracle, Event::OracleObserve);
+        self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
+    }
+
+    fn on_reference_step(&mut self) {
+        self.reference_price = self.reference.advance_to(self.now.as_secs_f64());
+        for m in 0..self.makers.len() {
+            self.request_requote(m);
+        }
+        let next = self.now + self.cfg.reference.step;
+        self.schedule(next, EventClass::Exogenous, Event::ReferenceStep);
+    }
+
+    /// Total quote and base inside the world plus what crossed its boundary, which must never
+    /// change: (quote, base).
+    fn totals(&self) -> (u128, u128) {
+        let mut cash: u128 = 0;
+        let mut base: u128 = 0;
+        for w in &self.wallets {
+            cash += u128::from(w.cash.0);
+            base += u128::from(w.base.0);
+        }
+        let t = self.market.totals();
+        // Debt repaid went from liquidators to the protocol; collateral went from accounts to
+        // liquidators and the treasury.
+        cash += u128::from(t.debt_repaid.0);
+        base += self.market.total_collateral() + u128::from(t.treasury_collateral.0);
+        let e = self.external;
+        cash += u128::from(e.cash_out);
+        cash -= u128::from(e.cash_in);
+        base += u128::from(e.base_out);
+        base -= u128::from(e.base_in);
+        (cash, base)
+    }
+
+    /// Panics if [`World::check`] finds a violation (a bug).
+    pub fn assert_conserved(&self) {
+        if let Err(e) = self.check() {
+            panic!("at {}: {e}", self.now);
+        }
+    }
+
+    /// Checks the world's invariants: value conserved (every lot and quote atom is in a wallet,
+    /// an account, the protocol's books, or recorded as having crossed the world's boundary),
+    /// every book consistent and not crossed, the protocol's totals reconciled with the accounts
+    /// (collateral and debt that left the accounts are what liquidators, the treasury and the
+    /// deficit received). Balances are unsigned, so a negative one cannot exist: it would have
+    /// stopped the run where it arose.
+    pub fn check(&self) -> Result<(), String> {
+        let (cash, base) = self.totals();
+        let (cash0, base0) = self.start_totals;
+        if (cash, base) != (cash0, base0) {
+            return Err(format!(
+                "value not conserved: quote {cash} atoms (started with {cash0}), base {base} lots (started with {base0})"
+            ));
+        }
+        let t = self.market.totals();
+        let debt_now = self.market.total_debt();
+        let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
+        let accounted = debt_now + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0);
+        if accounted != debt_start {
+            return Err(format!(
+                "debt does not reconcile: outstanding {debt_now} + repaid {} + deficit {} = {accounted}, started with {debt_start}",
+                t.debt_repaid.0, t.deficit.0
+            ));
+        }
+        if t.deficit != self.stats.deficit {
+            return Err(format!(
+                "bad debt does not reconcile: protocol deficit {} != recorded deficit {}",
+                t.deficit.0, self.stats.deficit.0
+            ));
+        }
+        for v in &self.venues {
+            v.book
+                .check_consistent()
+                .map_err(|e| format!("book {}: {e}", v.name))?;
+        }
+        Ok(())
+    }
+
+    fn liquidator_value(&self, price: Ticks) -> i128 {
+        (0..self.liquidators.len())
+            .map(|l| {
+                let w = self.wallets[self.liquidator_agent(l).index()];
+                i128::from(w.cash.0) + i128::from(w.base.value_at(price).0)
+            })
+            .sum()
+    }
+
+    fn finish(mut self) -> (RunStats, T) {
+        if let (None, Err(e)) = (&self.stats.invariant_violation, self.check()) {
+            self.stats.invariant_violation = Some(format!("at the end of the run: {e}"));
+        }
+        self.stats.end = self.now;
+        let last = self
+            .feed
+            .latest()
+            .map_or(self.reference_ticks(), |p| p.price);
+        self.stats.open_shortfall =
+            Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
+        let mark = self.venues[0].price().unwrap_or(last);
+        self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
+        (self.stats, self.trace)
+    }
+}
