@@ -3,6 +3,7 @@
 mod bad_inputs;
 mod cli;
 mod determinism;
+mod flow;
 mod klines;
 mod lobster;
 mod routes;

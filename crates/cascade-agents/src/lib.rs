@@ -8,16 +8,22 @@
 //!   jump-diffusion factor (pure GBM with jumps when there is one knot).
 //! - [`MarketMaker`]: quotes a finite ladder around the reference, skewed by its inventory and
 //!   hedged away outside the book at a resilience rate, each re-quote after a latency.
+//! - [`NoiseTrader`], [`MomentumTrader`], [`StopLoss`], [`InformedTrader`]: the rest of the
+//!   order flow (see [`flow`]).
 //! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
 //!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
 //!   seized collateral with market orders.
 
+pub mod flow;
 mod liquidator;
 mod maker;
 mod reference;
 
+pub use flow::{InformedTrader, MomentumTrader, NoiseTrader, StopLoss};
 pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
-pub use maker::{Hedge, MakerParams, MarketMaker, Quote as MakerQuote, hedge_value};
+pub use maker::{
+    Hedge, MakerParams, MarketMaker, Quote as MakerQuote, StressResponse, hedge_value,
+};
 pub use reference::{JumpDiffusion, Ohlc, PathBase, ReferencePath};
 
 /// What an agent holds: quote cash and base inventory. Never negative (the types refuse it).

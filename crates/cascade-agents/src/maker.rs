@@ -7,6 +7,13 @@
 //! hedges outside the book at the reference price, closing a fraction `1 - 2^(-dt / half_life)` of
 //! the excess each time it re-quotes, which sets the book's resilience (the decay of price
 //! impact, as in Obizhaeva and Wang's resilience rate, `reference/mechanisms.md` §8).
+//!
+//! Under stress a maker quotes wider and thinner and may withdraw: it keeps an exponentially
+//! weighted estimate of the realised volatility of the mid it sees; with `stress = vol /
+//! baseline - 1` (floored at 0), its half spread grows by `spread_per_stress * stress` of
+//! itself and its size per level shrinks by `1 + depth_per_stress * stress`; above
+//! `withdraw_above` times the baseline it pulls every quote, and once the volatility falls back
+//! it brings its levels back at `refill_levels_per_s` (the refill of a Obizhaeva-Wang book).
 
 use crate::Wallet;
 use cascade_des::dist::Dist;
@@ -37,6 +44,37 @@ pub struct MakerParams {
     pub hedge_half_life: Option<SimDuration>,
     /// Delay from a trigger (reference move, fill) to the new quotes, in milliseconds.
     pub latency_ms: Dist,
+    /// How quotes respond to realised volatility; `None` ignores it.
+    pub stress: Option<StressResponse>,
+}
+
+/// A maker's response to realised volatility (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StressResponse {
+    /// Half-life of the volatility estimate.
+    pub vol_half_life: SimDuration,
+    /// Annualised volatility the normal quotes are meant for.
+    pub baseline_vol: f64,
+    /// Relative widening of the half spread per unit of stress.
+    pub spread_per_stress: f64,
+    /// Relative thinning of each level per unit of stress.
+    pub depth_per_stress: f64,
+    /// Volatility, as a multiple of the baseline, above which every quote is pulled.
+    pub withdraw_above: f64,
+    /// Levels restored per second once the volatility is back below that.
+    pub refill_levels_per_s: f64,
+}
+
+/// Seconds in the year used to annualise volatility (365 days).
+const YEAR_SECS: f64 = 365.0 * 86_400.0;
+
+/// The realised-volatility estimate and the levels a stressed maker still quotes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StressState {
+    last: Option<(SimTime, f64)>,
+    /// Variance of log returns per second.
+    var_rate: f64,
+    active_levels: f64,
 }
 
 /// One quote of a ladder.
@@ -61,6 +99,7 @@ pub struct MarketMaker {
     pub requote_pending: bool,
     /// When the maker last hedged.
     pub last_hedge: SimTime,
+    stress: StressState,
 }
 
 /// An off-book hedge trade at the reference price.
@@ -77,11 +116,63 @@ pub struct Hedge {
 impl MarketMaker {
     /// A maker with no orders yet.
     pub fn new(params: MakerParams) -> Self {
+        let var_rate = params
+            .stress
+            .map_or(0.0, |s| s.baseline_vol * s.baseline_vol / YEAR_SECS);
+        let active_levels = f64::from(params.levels);
         MarketMaker {
             params,
             orders: Vec::new(),
             requote_pending: false,
             last_hedge: SimTime::ZERO,
+            stress: StressState {
+                last: None,
+                var_rate,
+                active_levels,
+            },
+        }
+    }
+
+    /// Takes in the price the maker sees at `now` (its venue's mid): updates the volatility
+    /// estimate and the levels it is willing to quote.
+    pub fn observe(&mut self, now: SimTime, price: f64) {
+        let Some(s) = self.params.stress else { return };
+        if price.is_nan() || price <= 0.0 {
+            return;
+        }
+        if let Some((t0, p0)) = self.stress.last {
+            let dt = now.saturating_since(t0).as_secs_f64();
+            if dt > 0.0 {
+                let r = libm::log(price / p0);
+                let keep = libm::exp2(-dt / s.vol_half_life.as_secs_f64().max(1e-9));
+                self.stress.var_rate = keep * self.stress.var_rate + (1.0 - keep) * r * r / dt;
+                let levels = f64::from(self.params.levels);
+                self.stress.active_levels = if self.stress_ratio() > s.withdraw_above {
+                    0.0
+                } else {
+                    (self.stress.active_levels + s.refill_levels_per_s * dt).min(levels)
+                };
+            }
+        }
+        self.stress.last = Some((now, price));
+    }
+
+    /// Realised volatility over the baseline (1 when calm; 1 without a stress response).
+    pub fn stress_ratio(&self) -> f64 {
+        match self.params.stress {
+            Some(s) if s.baseline_vol > 0.0 => {
+                (self.stress.var_rate * YEAR_SECS).sqrt() / s.baseline_vol
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// Levels per side the maker quotes now.
+    pub fn active_levels(&self) -> u32 {
+        if self.params.stress.is_some() {
+            self.stress.active_levels.floor() as u32
+        } else {
+            self.params.levels
         }
     }
 
@@ -99,19 +190,28 @@ impl MarketMaker {
     pub fn ladder(&self, reference_ticks: f64, wallet: Wallet, spec: &MarketSpec) -> Vec<Quote> {
         let p = &self.params;
         let centre = self.centre(reference_ticks, wallet.base, spec);
-        let half = (centre * p.half_spread_bps * 1e-4).max(0.5);
+        let excess_stress = (self.stress_ratio() - 1.0).max(0.0);
+        let (widen, thin) = p.stress.map_or((1.0, 1.0), |s| {
+            (
+                1.0 + s.spread_per_stress * excess_stress,
+                1.0 + s.depth_per_stress * excess_stress,
+            )
+        });
+        let size = Lots(((p.size_per_level.0 as f64 / thin).floor() as u64).max(1));
+        let levels = i64::from(self.active_levels());
+        let half = (centre * p.half_spread_bps * 1e-4 * widen).max(0.5);
         let spacing = ((centre * p.level_spacing_bps * 1e-4).round() as i64).max(1);
         let best_bid = ((centre - half).floor() as i64).max(1);
         let best_ask = ((centre + half).ceil() as i64).max(best_bid + 1);
-        let mut out = Vec::with_capacity(2 * p.levels as usize);
+        let mut out = Vec::with_capacity(2 * levels as usize);
         let mut cash = wallet.cash.0;
         let mut room = p.max_inventory.0.saturating_sub(wallet.base.0);
-        for i in 0..i64::from(p.levels) {
+        for i in 0..levels {
             let price = best_bid - i * spacing;
             if price <= 0 {
                 break;
             }
-            let qty = p.size_per_level.0.min(cash / price as u64).min(room);
+            let qty = size.0.min(cash / price as u64).min(room);
             if qty == 0 {
                 break;
             }
@@ -124,8 +224,8 @@ impl MarketMaker {
             });
         }
         let mut base = wallet.base.0;
-        for i in 0..i64::from(p.levels) {
-            let qty = p.size_per_level.0.min(base);
+        for i in 0..levels {
+            let qty = size.0.min(base);
             if qty == 0 {
                 break;
             }
@@ -195,6 +295,7 @@ mod tests {
             max_inventory: Lots(100_000),
             hedge_half_life: Some(SimDuration::from_secs(60)),
             latency_ms: Dist::Constant(100.0),
+            stress: None,
         }
     }
 
@@ -279,6 +380,58 @@ mod tests {
                 .iter()
                 .all(|q| q.side == Side::Ask)
         );
+    }
+
+    /// A volatility spike widens and thins the ladder, a large one withdraws it, and calm
+    /// brings the levels back at the refill rate.
+    #[test]
+    fn stress_widens_thins_and_withdraws_quotes() {
+        let mut p = params();
+        p.stress = Some(StressResponse {
+            vol_half_life: SimDuration::from_secs(10),
+            baseline_vol: 0.5,
+            spread_per_stress: 1.0,
+            depth_per_stress: 1.0,
+            withdraw_above: 4.0,
+            refill_levels_per_s: 0.5,
+        });
+        let mut m = MarketMaker::new(p);
+        let w = Wallet {
+            cash: Amount(u64::MAX / 4),
+            base: Lots(10_000),
+        };
+        let t = |s: u64| SimTime(s * 1_000_000_000);
+        // Calm: the baseline volatility, full ladder.
+        assert!((m.stress_ratio() - 1.0).abs() < 1e-12);
+        assert_eq!(m.ladder(200_000.0, w, &spec()).len(), 6);
+        // A 0.05% move in one second with a 10 s half-life. Baseline variance per second:
+        // 0.5^2 / 31,536,000 = 7.93e-9. After the move: 2^-0.1 * 7.93e-9 + (1 - 2^-0.1) *
+        // ln(2001/2000)^2 = 7.40e-9 + 0.0670 * 2.50e-7 = 2.41e-8, so the volatility is
+        // sqrt(2.41e-8 / 7.93e-9) = 1.74 times the baseline: widened and thinned, not withdrawn.
+        m.observe(t(0), 2000.0);
+        m.observe(t(1), 2001.0);
+        let r = m.stress_ratio();
+        assert!((r - 1.744).abs() < 0.01, "{r}");
+        let q = m.ladder(200_000.0, w, &spec());
+        assert_eq!(q.len(), 6);
+        assert!(q[0].qty.0 < 2_000 && q[0].price.0 < 199_900, "{:?}", q[0]);
+        // A 1% move in a second (about 29 times the baseline volatility): everything is pulled.
+        m.observe(t(2), 2021.0);
+        assert!(m.stress_ratio() > 4.0);
+        assert_eq!(m.active_levels(), 0);
+        assert!(m.ladder(200_000.0, w, &spec()).is_empty());
+        // Calm again for long enough that the estimate decays below 4x: levels come back at 0.5
+        // per second, never beyond the configured three.
+        let mut s = 2;
+        while m.stress_ratio() > 4.0 {
+            s += 1;
+            m.observe(t(s), 2021.0);
+        }
+        let back = m.active_levels();
+        m.observe(t(s + 2), 2021.0);
+        assert_eq!(m.active_levels(), (back + 1).min(3));
+        m.observe(t(s + 100), 2021.0);
+        assert_eq!(m.active_levels(), 3);
     }
 
     /// After one half-life, half the excess is hedged at the reference price.

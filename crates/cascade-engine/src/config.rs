@@ -1,7 +1,10 @@
 //! Everything a world is built from, already validated and in integer units.
 
 pub use crate::route::Route;
-use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, PathBase, Wallet};
+use cascade_agents::{
+    InformedTrader, JumpDiffusion, LiquidatorParams, MakerParams, MomentumTrader, NoiseTrader,
+    PathBase, StopLoss, Wallet,
+};
 use cascade_des::dist::Dist;
 use cascade_oracle::PushRule;
 use cascade_risk::Account;
@@ -33,6 +36,35 @@ pub struct MakerConfig {
     pub venue: usize,
     /// Quoting rules.
     pub params: MakerParams,
+    /// Starting cash and inventory.
+    pub wallet: Wallet,
+}
+
+/// What a trader of the order flow does (see `cascade_agents::flow`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TraderKind {
+    /// Market orders at Poisson times.
+    Noise(NoiseTrader),
+    /// Trend following.
+    Momentum(MomentumTrader),
+    /// A stop-loss seller, reacting after `latency_ms`.
+    StopLoss {
+        /// The stop.
+        stop: StopLoss,
+        /// Reaction delay once the stop is hit, milliseconds.
+        latency_ms: cascade_des::dist::Dist,
+    },
+    /// Trades the venue toward the reference.
+    Informed(InformedTrader),
+}
+
+/// One trader of the order flow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraderConfig {
+    /// The venue it trades on.
+    pub venue: usize,
+    /// What it does.
+    pub kind: TraderKind,
     /// Starting cash and inventory.
     pub wallet: Wallet,
 }
@@ -88,6 +120,8 @@ pub struct WorldConfig {
     pub accounts: Vec<Account>,
     /// Liquidators, agent ids after the makers.
     pub liquidators: Vec<LiquidatorConfig>,
+    /// Other traders, agent ids after the liquidators.
+    pub traders: Vec<TraderConfig>,
     /// Interval between book snapshots in the trace.
     pub snapshot_every: SimDuration,
 }

@@ -42,6 +42,8 @@ pub enum Event {
         /// Lots of that liquidation's collateral still to sell.
         remaining: u64,
     },
+    /// A trader of the order flow acts.
+    TraderWake(u32),
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

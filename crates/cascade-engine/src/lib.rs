@@ -27,7 +27,8 @@ pub mod trace;
 mod world;
 
 pub use config::{
-    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, VenueConfig, WorldConfig,
+    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
+    VenueConfig, WorldConfig,
 };
 pub use event::{Event, Observation};
 pub use stats::RunStats;

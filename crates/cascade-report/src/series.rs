@@ -559,9 +559,9 @@ mod tests {
             "agents.csv",
             AgentRow::HEADER,
             &[
-                "0,mm0,maker,1000,5,11000",
-                "0,liq0,liquidator,500,0,500",
-                "1000000000,liq0,liquidator,300,0.1,520",
+                "0,mm0,maker,1000,5,11000,20",
+                "0,liq0,liquidator,500,0,500,",
+                "1000000000,liq0,liquidator,300,0.1,520,",
             ],
         );
         let a = AgentSeries::from_trace(&dir, "liquidator")

@@ -4,10 +4,13 @@ use crate::ScenarioError;
 use crate::klines::{self, KlineOptions};
 use crate::schema::RouteSpec;
 use crate::schema::{MAX_ATOMS, Scenario, parse_utc_ms};
-use cascade_agents::{JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Wallet};
+use cascade_agents::{
+    JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, StressResponse, Wallet,
+};
 use cascade_des::RngStreams;
 use cascade_engine::{
-    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, VenueConfig, WorldConfig,
+    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
+    VenueConfig, WorldConfig,
 };
 use cascade_oracle::PushRule;
 use cascade_risk::Account;
@@ -110,6 +113,14 @@ pub fn build(
                     max_inventory: spec.lots_floor(g.max_inventory),
                     hedge_half_life: g.hedge_half_life_s.map(SimDuration::from_secs_f64),
                     latency_ms: g.latency_ms.clone(),
+                    stress: g.stress.map(|s| StressResponse {
+                        vol_half_life: SimDuration::from_secs_f64(s.vol_half_life_s),
+                        baseline_vol: s.baseline_vol,
+                        spread_per_stress: s.spread_per_stress,
+                        depth_per_stress: s.depth_per_stress,
+                        withdraw_above: s.withdraw_above,
+                        refill_levels_per_s: s.refill_levels_per_s,
+                    }),
                 },
                 wallet: Wallet {
                     cash: usd(g.cash),
@@ -142,7 +153,9 @@ pub fn build(
             std::iter::repeat_n(cfg, g.count as usize)
         })
         .collect();
+    let traders = traders(s, seed, &spec, p0, &venue_index);
     Ok(WorldConfig {
+        traders,
         name: s.name.clone(),
         seed,
         duration: SimDuration::from_secs_f64(s.duration_s),
@@ -182,6 +195,122 @@ pub fn build(
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
     })
+}
+
+/// Expands the trader groups; stop-loss holders draw their stop and holding from their own
+/// stream `("stop-setup", i)`, numbered within the kind.
+fn traders(
+    s: &Scenario,
+    seed: u64,
+    spec: &MarketSpec,
+    p0: Ticks,
+    venue_index: &dyn Fn(&str) -> usize,
+) -> Vec<TraderConfig> {
+    use crate::schema::TraderGroup as G;
+    use cascade_agents::{InformedTrader, MomentumTrader, NoiseTrader, StopLoss};
+    let streams = RngStreams::new(seed);
+    let usd = |v: f64| spec.quote_floor(v);
+    let mut stops = 0u64;
+    let mut out = Vec::new();
+    for g in &s.traders {
+        let venue = g.venue().map_or(0, venue_index);
+        for _ in 0..g.count() {
+            let (kind, wallet) = match g {
+                G::Noise {
+                    orders_per_minute,
+                    size,
+                    buy_probability,
+                    cash,
+                    inventory,
+                    ..
+                } => (
+                    TraderKind::Noise(NoiseTrader {
+                        orders_per_minute: *orders_per_minute,
+                        size: size.clone(),
+                        buy_probability: *buy_probability,
+                    }),
+                    Wallet {
+                        cash: usd(*cash),
+                        base: spec.lots_floor(*inventory),
+                    },
+                ),
+                G::Momentum {
+                    interval_s,
+                    lookback_s,
+                    threshold,
+                    size,
+                    cash,
+                    inventory,
+                    ..
+                } => (
+                    TraderKind::Momentum(MomentumTrader {
+                        interval: SimDuration::from_secs_f64(*interval_s),
+                        lookback: SimDuration::from_secs_f64(*lookback_s),
+                        threshold: *threshold,
+                        size: spec.lots_floor(*size),
+                        seen: Default::default(),
+                    }),
+                    Wallet {
+                        cash: usd(*cash),
+                        base: spec.lots_floor(*inventory),
+                    },
+                ),
+                G::StopLoss {
+                    stop_below,
+                    holding,
+                    latency_ms,
+                    ..
+                } => {
+                    let mut rng = streams.stream("stop-setup", stops);
+                    stops += 1;
+                    let below = stop_below.sample(&mut rng);
+                    let held = holding
+                        .sample(&mut rng)
+                        .min(MAX_ATOMS / 1e3 * spec.lot_size);
+                    let stop = Ticks(((p0.0 as f64) * (1.0 - below)).floor().max(1.0) as i64);
+                    (
+                        TraderKind::StopLoss {
+                            stop: StopLoss { stop, fired: false },
+                            latency_ms: latency_ms.clone(),
+                        },
+                        Wallet {
+                            cash: Quote(0),
+                            base: spec.lots_floor(held),
+                        },
+                    )
+                }
+                G::Informed {
+                    latency_ms,
+                    threshold,
+                    max_size,
+                    unwind_half_life_s,
+                    cash,
+                    inventory,
+                    ..
+                } => (
+                    TraderKind::Informed(InformedTrader {
+                        latency_ms: latency_ms.clone(),
+                        threshold: *threshold,
+                        max_size: spec.lots_floor(*max_size),
+                        unwind_half_life: SimDuration::from_secs_f64(*unwind_half_life_s),
+                        target_inventory: spec.lots_floor(*inventory),
+                        last_unwind: cascade_types::SimTime::ZERO,
+                        pending: false,
+                    }),
+                    Wallet {
+                        cash: usd(*cash),
+                        base: spec.lots_floor(*inventory),
+                    },
+                ),
+            };
+            out.push(TraderConfig {
+                venue,
+                kind,
+                wallet,
+            });
+        }
+    }
+    out
 }
 
 /// The engine's route for a validated route spec.

@@ -16,7 +16,8 @@ mod schema;
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,
-    OracleSpec, ReferenceSpec, RouteSpec, Scenario, VenueSpec, parse_utc_ms,
+    OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec,
+    parse_utc_ms,
 };
 
 use std::path::{Path, PathBuf};

@@ -30,6 +30,9 @@ pub struct Scenario {
     pub accounts: AccountsSpec,
     /// Liquidator groups.
     pub liquidators: Vec<LiquidatorGroup>,
+    /// Other order flow: noise, momentum, stop-loss and informed trader groups.
+    #[serde(default)]
+    pub traders: Vec<TraderGroup>,
     /// Interval between book snapshots in the trace, milliseconds.
     #[serde(default = "default_snapshot_ms")]
     pub snapshot_every_ms: f64,
@@ -205,10 +208,33 @@ pub struct MakerGroup {
     pub hedge_half_life_s: Option<f64>,
     /// Re-quote latency, milliseconds.
     pub latency_ms: Dist,
+    /// Response to realised volatility: wider, thinner, or withdrawn quotes; absent: none.
+    #[serde(default)]
+    pub stress: Option<StressSpec>,
     /// Starting cash, quote currency.
     pub cash: f64,
     /// Starting inventory, base units.
     pub inventory: f64,
+}
+
+/// How a market maker responds to the realised volatility of its venue's mid.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StressSpec {
+    /// Half-life of the volatility estimate, seconds.
+    pub vol_half_life_s: f64,
+    /// Annualised volatility the normal quotes are meant for (e.g. 0.6).
+    pub baseline_vol: f64,
+    /// Relative widening of the half spread per unit of stress (volatility / baseline - 1).
+    #[serde(default)]
+    pub spread_per_stress: f64,
+    /// Relative thinning of each level per unit of stress.
+    #[serde(default)]
+    pub depth_per_stress: f64,
+    /// Volatility, as a multiple of the baseline, above which every quote is pulled.
+    pub withdraw_above: f64,
+    /// Levels restored per second once the volatility is back below that.
+    pub refill_levels_per_s: f64,
 }
 
 /// A deviation/heartbeat push oracle observing the median of its venues' mids.
@@ -293,6 +319,192 @@ pub struct LiquidatorGroup {
     pub min_profit_usd: f64,
     /// Re-check interval while accounts stay liquidatable, seconds.
     pub poll_s: f64,
+}
+
+/// A group of order-flow traders (see `cascade_agents::flow`). `venue` defaults to the first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum TraderGroup {
+    /// Market orders at Poisson times.
+    Noise {
+        /// Venue name.
+        #[serde(default)]
+        venue: Option<String>,
+        /// How many.
+        count: u32,
+        /// Mean orders per minute, each.
+        orders_per_minute: f64,
+        /// Order size, base units.
+        size: Dist,
+        /// Probability that an order buys.
+        #[serde(default = "half")]
+        buy_probability: f64,
+        /// Starting cash each, USD.
+        cash: f64,
+        /// Starting inventory each, base units.
+        inventory: f64,
+    },
+    /// Trend followers.
+    Momentum {
+        /// Venue name.
+        #[serde(default)]
+        venue: Option<String>,
+        /// How many.
+        count: u32,
+        /// Seconds between looks.
+        interval_s: f64,
+        /// Seconds back they compare with.
+        lookback_s: f64,
+        /// Smallest relative move they trade on.
+        threshold: f64,
+        /// Size per trade, base units.
+        size: f64,
+        /// Starting cash each, USD.
+        cash: f64,
+        /// Starting inventory each, base units.
+        inventory: f64,
+    },
+    /// Holders with stop-loss orders.
+    StopLoss {
+        /// Venue name.
+        #[serde(default)]
+        venue: Option<String>,
+        /// How many.
+        count: u32,
+        /// Stop price as a fraction below the starting price, each drawn (e.g. `Uniform(lo:
+        /// 0.03, hi: 0.15)`).
+        stop_below: Dist,
+        /// Holding each, base units.
+        holding: Dist,
+        /// Reaction delay once the stop is hit, milliseconds.
+        latency_ms: Dist,
+    },
+    /// Traders who know the reference price and trade the venue toward it.
+    Informed {
+        /// Venue name.
+        #[serde(default)]
+        venue: Option<String>,
+        /// How many.
+        count: u32,
+        /// Reaction delay to a reference move, milliseconds.
+        latency_ms: Dist,
+        /// Relative distance from the reference beyond which they trade.
+        threshold: f64,
+        /// Largest order, base units.
+        max_size: f64,
+        /// Half-life of unwinding inventory off-venue, seconds.
+        unwind_half_life_s: f64,
+        /// Starting cash each, USD.
+        cash: f64,
+        /// Starting inventory each, base units (also the level they unwind to).
+        inventory: f64,
+    },
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+impl TraderGroup {
+    /// The venue named, if any.
+    pub fn venue(&self) -> Option<&str> {
+        match self {
+            TraderGroup::Noise { venue, .. }
+            | TraderGroup::Momentum { venue, .. }
+            | TraderGroup::StopLoss { venue, .. }
+            | TraderGroup::Informed { venue, .. } => venue.as_deref(),
+        }
+    }
+
+    /// How many traders.
+    pub fn count(&self) -> u32 {
+        match self {
+            TraderGroup::Noise { count, .. }
+            | TraderGroup::Momentum { count, .. }
+            | TraderGroup::StopLoss { count, .. }
+            | TraderGroup::Informed { count, .. } => *count,
+        }
+    }
+
+    fn validate(&self, f: &str, m: &MarketUnits) -> Check {
+        let money = |cash: f64, inventory: f64| -> Check {
+            non_negative(&format!("{f}.cash"), cash)?;
+            non_negative(&format!("{f}.inventory"), inventory)?;
+            fits(&format!("{f}.cash"), cash, m, false)?;
+            fits(&format!("{f}.inventory"), inventory, m, true)
+        };
+        match self {
+            TraderGroup::Noise {
+                orders_per_minute,
+                size,
+                buy_probability,
+                cash,
+                inventory,
+                ..
+            } => {
+                non_negative(&format!("{f}.orders_per_minute"), *orders_per_minute)?;
+                dist(&format!("{f}.size"), size)?;
+                within(
+                    &format!("{f}.buy_probability"),
+                    *buy_probability,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                )?;
+                money(*cash, *inventory)
+            }
+            TraderGroup::Momentum {
+                interval_s,
+                lookback_s,
+                threshold,
+                size,
+                cash,
+                inventory,
+                ..
+            } => {
+                positive(&format!("{f}.interval_s"), *interval_s)?;
+                positive(&format!("{f}.lookback_s"), *lookback_s)?;
+                non_negative(&format!("{f}.threshold"), *threshold)?;
+                positive(&format!("{f}.size"), *size)?;
+                money(*cash, *inventory)
+            }
+            TraderGroup::StopLoss {
+                stop_below,
+                holding,
+                latency_ms,
+                ..
+            } => {
+                dist(&format!("{f}.stop_below"), stop_below)?;
+                let (_, hi) = stop_below.support();
+                if hi >= 1.0 {
+                    return fail(
+                        format!("{f}.stop_below"),
+                        format!(
+                            "a fraction below the starting price must stay under 1, but reaches {hi}"
+                        ),
+                    );
+                }
+                dist(&format!("{f}.holding"), holding)?;
+                dist(&format!("{f}.latency_ms"), latency_ms)
+            }
+            TraderGroup::Informed {
+                latency_ms,
+                threshold,
+                max_size,
+                unwind_half_life_s,
+                cash,
+                inventory,
+                ..
+            } => {
+                dist(&format!("{f}.latency_ms"), latency_ms)?;
+                within(&format!("{f}.threshold"), *threshold, 0.0, 1.0, false, true)?;
+                positive(&format!("{f}.max_size"), *max_size)?;
+                positive(&format!("{f}.unwind_half_life_s"), *unwind_half_life_s)?;
+                money(*cash, *inventory)
+            }
+        }
+    }
 }
 
 type Check = Result<(), (String, String)>;
@@ -429,6 +641,16 @@ impl Scenario {
                 fits(&format!("{f}.{name}"), v, &self.market, false)?;
             }
         }
+        let traders: u64 = self.traders.iter().map(|t| u64::from(t.count())).sum();
+        if traders > u64::from(MAX_ACCOUNTS) {
+            return fail(
+                "traders",
+                format!("{traders} traders in all; at most {MAX_ACCOUNTS}"),
+            );
+        }
+        for (i, t) in self.traders.iter().enumerate() {
+            t.validate(&format!("traders[{i}]"), &self.market)?;
+        }
         fits(
             "lending.close_factor_min_usd",
             self.lending.close_factor_min_usd,
@@ -479,6 +701,11 @@ impl Scenario {
         for (i, m) in self.makers.iter().enumerate() {
             if let Some(v) = &m.venue {
                 known(format!("makers[{i}].venue"), v)?;
+            }
+        }
+        for (i, t) in self.traders.iter().enumerate() {
+            if let Some(v) = t.venue() {
+                known(format!("traders[{i}].venue"), v)?;
             }
         }
         for (k, v) in self.oracle.sources.iter().enumerate() {
@@ -618,6 +845,22 @@ impl MakerGroup {
             positive(&format!("{f}.hedge_half_life_s"), h)?;
         }
         dist(&format!("{f}.latency_ms"), &self.latency_ms)?;
+        if let Some(s) = &self.stress {
+            let g = format!("{f}.stress");
+            positive(&format!("{g}.vol_half_life_s"), s.vol_half_life_s)?;
+            positive(&format!("{g}.baseline_vol"), s.baseline_vol)?;
+            non_negative(&format!("{g}.spread_per_stress"), s.spread_per_stress)?;
+            non_negative(&format!("{g}.depth_per_stress"), s.depth_per_stress)?;
+            within(
+                &format!("{g}.withdraw_above"),
+                s.withdraw_above,
+                1.0,
+                f64::MAX,
+                false,
+                false,
+            )?;
+            non_negative(&format!("{g}.refill_levels_per_s"), s.refill_levels_per_s)?;
+        }
         non_negative(&format!("{f}.cash"), self.cash)?;
         non_negative(&format!("{f}.inventory"), self.inventory)
     }

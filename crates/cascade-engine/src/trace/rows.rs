@@ -221,5 +221,7 @@ rows! {
         base: f64,
         /// Cash plus base at the book mid (or the oracle price if the book has no mid).
         value: f64,
+        /// Levels per side a market maker is quoting (fewer under stress); empty for others.
+        levels: Option<u32>,
     }
 }

@@ -4,6 +4,7 @@
 //! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes).
 
+mod flow;
 mod liquidations;
 mod oracle;
 mod snapshots;
@@ -27,6 +28,8 @@ pub enum AgentKind {
     Maker(usize),
     /// Liquidator `i`.
     Liquidator(usize),
+    /// Order-flow trader `i` (noise, momentum, stop-loss, informed).
+    Trader(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -95,6 +98,11 @@ pub struct World<T: TraceSink> {
     maker_rngs: Vec<StreamRng>,
     liquidators: Vec<Liquidator>,
     liquidator_rngs: Vec<StreamRng>,
+    traders: Vec<crate::config::TraderKind>,
+    trader_rngs: Vec<StreamRng>,
+    /// Stop-loss traders not yet fired, per venue: (stop price, trader).
+    stops: Vec<std::collections::BTreeSet<(i64, u32)>>,
+    kinds: Vec<AgentKind>,
     /// Per liquidator, collateral held back for slices of sales spread over time.
     slice_reserved: Vec<u64>,
     oracle_latency_rng: StreamRng,
@@ -141,8 +149,32 @@ impl<T: TraceSink> World<T> {
             .collect();
         let mut wallets: Vec<Wallet> = cfg.makers.iter().map(|m| m.wallet).collect();
         wallets.extend(cfg.liquidators.iter().map(|l| l.wallet));
+        wallets.extend(cfg.traders.iter().map(|t| t.wallet));
         let mut labels: Vec<String> = (0..cfg.makers.len()).map(|i| format!("mm{i}")).collect();
         labels.extend((0..cfg.liquidators.len()).map(|i| format!("liq{i}")));
+        let mut kinds: Vec<AgentKind> = (0..cfg.makers.len()).map(AgentKind::Maker).collect();
+        kinds.extend((0..cfg.liquidators.len()).map(AgentKind::Liquidator));
+        kinds.extend((0..cfg.traders.len()).map(AgentKind::Trader));
+        let traders: Vec<crate::config::TraderKind> =
+            cfg.traders.iter().map(|t| t.kind.clone()).collect();
+        let mut trader_rngs = Vec::with_capacity(traders.len());
+        let mut per_kind = [0u64; 4];
+        let mut stops = vec![std::collections::BTreeSet::new(); cfg.venues.len()];
+        for (i, t) in cfg.traders.iter().enumerate() {
+            use crate::config::TraderKind as K;
+            let (k, name, short) = match &t.kind {
+                K::Noise(_) => (0, "noise", "noise"),
+                K::Momentum(_) => (1, "momentum", "mom"),
+                K::StopLoss { stop, .. } => {
+                    stops[t.venue].insert((stop.stop.0, i as u32));
+                    (2, "stop", "stop")
+                }
+                K::Informed(_) => (3, "informed", "inf"),
+            };
+            trader_rngs.push(streams.stream(name, per_kind[k]));
+            labels.push(format!("{short}{}", per_kind[k]));
+            per_kind[k] += 1;
+        }
         let venues = cfg
             .venues
             .iter()
@@ -165,6 +197,10 @@ impl<T: TraceSink> World<T> {
             makers,
             maker_rngs,
             slice_reserved: vec![0; liquidators.len()],
+            traders,
+            trader_rngs,
+            stops,
+            kinds,
             liquidators,
             liquidator_rngs,
             oracle_latency_rng: streams.stream("oracle-latency", 0),
@@ -222,12 +258,11 @@ impl<T: TraceSink> World<T> {
 
     /// What an agent id stands for.
     pub fn agent_kind(&self, id: AgentId) -> AgentKind {
-        let i = id.index();
-        if i < self.makers.len() {
-            AgentKind::Maker(i)
-        } else {
-            AgentKind::Liquidator(i - self.makers.len())
-        }
+        self.kinds[id.index()]
+    }
+
+    fn trader_agent(&self, i: usize) -> AgentId {
+        AgentId((self.makers.len() + self.liquidators.len() + i) as u32)
     }
 
     fn liquidator_agent(&self, i: usize) -> AgentId {
@@ -269,6 +304,7 @@ impl<T: TraceSink> World<T> {
                     slices_left,
                     Lots(remaining),
                 ),
+                Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -304,6 +340,9 @@ impl<T: TraceSink> World<T> {
                 Event::MakerRequote(m as u32),
             );
         }
+        for t in 0..self.traders.len() {
+            self.schedule_trader(t);
+        }
         let first_obs = SimTime::ZERO + self.cfg.oracle.observe_every;
         self.schedule(first_obs, EventClass::Oracle, Event::OracleObserve);
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
@@ -314,6 +353,7 @@ impl<T: TraceSink> World<T> {
         for m in 0..self.makers.len() {
             self.request_requote(m);
         }
+        self.wake_informed();
         let next = self.now + self.cfg.reference.step;
         self.schedule(next, EventClass::Exogenous, Event::ReferenceStep);
     }

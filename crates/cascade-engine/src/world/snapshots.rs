@@ -64,9 +64,10 @@ impl<T: TraceSink> World<T> {
             .or_else(|| self.feed.latest().map(|p| p.price))
             .unwrap_or_else(|| self.reference_ticks());
         for (i, w) in self.wallets.iter().enumerate() {
-            let kind = match self.agent_kind(AgentId(i as u32)) {
-                AgentKind::Maker(_) => "maker",
-                AgentKind::Liquidator(_) => "liquidator",
+            let (kind, levels) = match self.agent_kind(AgentId(i as u32)) {
+                AgentKind::Maker(m) => ("maker", Some(self.makers[m].active_levels())),
+                AgentKind::Liquidator(_) => ("liquidator", None),
+                AgentKind::Trader(t) => (self.trader_kind_name(t), None),
             };
             let row = AgentRow {
                 time_ns: t,
@@ -75,6 +76,7 @@ impl<T: TraceSink> World<T> {
                 cash: spec.quote(w.cash),
                 base: spec.qty(w.base),
                 value: spec.quote(w.cash.plus(w.base.value_at(mark))),
+                levels,
             };
             self.trace.row(&row);
         }

@@ -53,6 +53,12 @@ impl<T: TraceSink> World<T> {
             }
         }
         let reference_ticks = self.reference_price / self.cfg.spec.tick_size;
+        // The maker sees its venue's mid (the reference before anything trades).
+        let seen = self.venues[v]
+            .book
+            .mid_x2()
+            .map_or(reference_ticks, |m| m as f64 / 2.0);
+        self.makers[m].observe(self.now, seen);
         let ladder = self.makers[m].ladder(reference_ticks, self.wallets[m], &self.cfg.spec);
         for q in ladder {
             self.submit(agent, v, q.side, q.qty, OrderType::Limit(q.price), None);
@@ -127,6 +133,9 @@ impl<T: TraceSink> World<T> {
             }
         }
         self.book_events = events;
+        if !filled.0.is_zero() {
+            self.check_stops(v);
+        }
         filled
     }
 
