@@ -78,6 +78,33 @@ enum Command {
     ///   cascade sweep merge --out runs/sweep runs/sweep-shard0 runs/sweep-shard1 ...
     #[command(verbatim_doc_comment)]
     Sweep(SweepArgs),
+    /// Run the same scenario and seeds with the liquidators' sales routed differently.
+    ///
+    /// Routes: book (all on the first venue), split (across every venue, equalising marginal
+    /// prices), sliced (the first venue, 6 slices 20 s apart), or a venue's name. Prints a table
+    /// and writes compare.csv (per route and seed), routes.csv (means) and compare.png/.svg.
+    ///
+    /// Example: cascade compare scenarios/flash_crash_two_venues.ron --routes thin,deep,split,sliced --seeds 1..10
+    #[command(verbatim_doc_comment)]
+    Compare {
+        /// Scenario file (RON).
+        scenario: PathBuf,
+        /// Routes, comma-separated.
+        #[arg(long, default_value = "book,split")]
+        routes: String,
+        /// Seeds: a list or a range with both ends included.
+        #[arg(long, default_value = "1..5")]
+        seeds: String,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output folder (default runs/compare-<scenario>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Data directory (default ../shared/data or $CASCADE_DATA_DIR).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Parse and range-check a scenario without running it.
     ///
     /// Example: cascade validate scenarios/flash_crash.ron
@@ -271,6 +298,14 @@ fn dispatch(cmd: Command) -> Result<()> {
         }
         Command::Gallery { scenarios, out } => gallery(&scenarios, &out),
         Command::Sweep(args) => sweep(args),
+        Command::Compare {
+            scenario,
+            routes,
+            seeds,
+            jobs,
+            out,
+            data_dir,
+        } => compare(&scenario, &routes, &seeds, jobs, out, data_dir),
         Command::Lobster {
             message,
             orderbook,
@@ -449,6 +484,69 @@ fn sweep(args: SweepArgs) -> Result<()> {
                 "shard done: {ran} runs now, {shard_pairs} in this shard; combine the shards with `cascade sweep merge`"
             );
         }
+    }
+    Ok(())
+}
+
+fn compare(
+    path: &Path,
+    routes: &str,
+    seeds: &str,
+    jobs: Option<usize>,
+    out: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+) -> Result<()> {
+    let base = Scenario::load(path)?;
+    let routes: Vec<String> = routes
+        .split(',')
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    for r in &routes {
+        cascade_sweep::compare::route_named(&base, r).map_err(BadInput)?;
+    }
+    let seeds: Vec<u64> = cascade_sweep::params::expand(seeds)
+        .map_err(|e| BadInput(format!("--seeds: {e}")))?
+        .iter()
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| BadInput(format!("--seeds: `{v}` is not a seed")))
+        })
+        .collect::<Result<_, _>>()?;
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let data = cascade::data_dir(data_dir.as_deref());
+    let runs = cascade_sweep::compare::compare(&base, &routes, &seeds, &data, jobs)?;
+    let out = out.unwrap_or_else(|| PathBuf::from("runs").join(format!("compare-{}", base.name)));
+    let files = cascade_sweep::compare::write(&out, &base.name, &runs, &routes, &seeds)?;
+    say!(
+        "{} over {} seeds ({}..{}):",
+        base.name,
+        seeds.len(),
+        seeds[0],
+        seeds[seeds.len() - 1]
+    );
+    say!(
+        "{:<10} {:>12} {:>8} {:>16} {:>16} {:>12}",
+        "route",
+        "liquidations",
+        "max gen",
+        "bad debt (USD)",
+        "slippage (USD)",
+        "lowest mid"
+    );
+    for m in cascade_sweep::compare::means(&runs, &routes) {
+        say!(
+            "{:<10} {:>12.1} {:>8} {:>16.0} {:>16.0} {:>12.2}",
+            m.route,
+            m.liquidations,
+            m.max_generation.map_or("-".to_string(), |g| g.to_string()),
+            m.bad_debt,
+            m.slippage,
+            m.trough
+        );
+    }
+    for f in files {
+        say!("wrote {}", f.display());
     }
     Ok(())
 }

@@ -1,41 +1,28 @@
 //! Several venues: makers per venue, an oracle on the median of venues, and liquidators that
 //! route their sales to one venue, across venues, or over time.
 
-use crate::support::{data_dir, root};
+use crate::support::{data_dir, root, scenario, temp_dir};
 use cascade::{Scenario, run_in_memory_with};
+use cascade_scenario::RouteSpec;
 
-/// flash_crash with two venues: `thin` (the original book) and `deep` (ten times the depth),
-/// the oracle on the median of both, and the liquidators' route given.
-fn two_venues(route: &str) -> Scenario {
-    let text = std::fs::read_to_string(root().join("scenarios/flash_crash.ron")).unwrap();
-    let deep_makers = r#"venues: [(name: "thin"), (name: "deep")],
-    makers: [(
-        venue: "deep", count: 4, levels: 20, half_spread_bps: 2.0, level_spacing_bps: 5.0,
-        size_per_level: 40.0, skew_bps_per_unit: 0.05, max_skew: 0.25, target_inventory: 500.0,
-        max_inventory: 5000.0, hedge_half_life_s: 60.0,
-        latency_ms: LogNormal(median: 250.0, sigma: 0.5), cash: 20000000.0, inventory: 500.0,
-    ), (
-        venue: "thin","#;
-    let text = text
-        .replacen("makers: [(", deep_makers, 1)
-        .replacen(
-            "oracle: (",
-            "oracle: (\n        sources: [\"thin\", \"deep\"],",
-            1,
-        )
-        .replacen(
-            "liquidators: [(",
-            &format!("liquidators: [(\n        route: {route},"),
-            1,
-        );
-    Scenario::parse(&text, "two_venues.ron").unwrap()
+/// flash_crash_two_venues with every liquidator's route replaced.
+fn two_venues(route: RouteSpec) -> Scenario {
+    let mut s = scenario("flash_crash_two_venues.ron");
+    for g in &mut s.liquidators {
+        g.route = Some(route.clone());
+    }
+    s
+}
+
+fn venue(name: &str) -> RouteSpec {
+    RouteSpec::Venue(name.to_string())
 }
 
 #[test]
 fn split_sales_use_both_venues_and_beat_the_thin_venue_alone() {
     let split =
-        run_in_memory_with(&two_venues(r#"Split(["thin", "deep"])"#), None, &data_dir()).unwrap();
-    let thin = run_in_memory_with(&two_venues(r#"Venue("thin")"#), None, &data_dir()).unwrap();
+        run_in_memory_with(&scenario("flash_crash_two_venues.ron"), None, &data_dir()).unwrap();
+    let thin = run_in_memory_with(&two_venues(venue("thin")), None, &data_dir()).unwrap();
     let venues_used: std::collections::BTreeSet<&str> = split
         .trace
         .trades
@@ -62,6 +49,12 @@ fn split_sales_use_both_venues_and_beat_the_thin_venue_alone() {
         s.bad_debt,
         t.bad_debt
     );
+    assert!(
+        s.sale_slippage < t.sale_slippage / 10.0,
+        "split {} vs thin {}",
+        s.sale_slippage,
+        t.sale_slippage
+    );
     assert!(s.min_mid_price > t.min_mid_price);
     // The oracle reads both venues.
     assert!(split.trace.oracle.iter().all(|r| r.sources_used == 2));
@@ -70,12 +63,12 @@ fn split_sales_use_both_venues_and_beat_the_thin_venue_alone() {
 
 #[test]
 fn sliced_sales_go_out_over_time() {
-    let run = run_in_memory_with(
-        &two_venues(r#"Sliced(route: Venue("deep"), slices: 4, every_s: 20.0)"#),
-        None,
-        &data_dir(),
-    )
-    .unwrap();
+    let route = RouteSpec::Sliced {
+        route: Box::new(venue("deep")),
+        slices: 4,
+        every_s: 20.0,
+    };
+    let run = run_in_memory_with(&two_venues(route), None, &data_dir()).unwrap();
     let first = run
         .trace
         .liquidations
@@ -119,4 +112,71 @@ fn bad_venue_names_are_reported() {
         err.contains("liquidators[0].route: no venue named `nowhere`; venues: book"),
         "{err}"
     );
+}
+
+/// `cascade compare` runs each route over the seeds and writes the table and the figure; the
+/// routes give different results.
+#[test]
+fn compare_command_tables_routes() {
+    let dir = temp_dir("compare");
+    let file = dir.join("two.ron");
+    let text =
+        std::fs::read_to_string(root().join("scenarios/flash_crash_two_venues.ron")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("duration_s: 1800.0", "duration_s: 400.0"),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cascade"))
+        .arg("compare")
+        .arg(&file)
+        .args([
+            "--routes",
+            "thin,split",
+            "--seeds",
+            "1..2",
+            "--jobs",
+            "2",
+            "--out",
+        ])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let table = std::fs::read_to_string(dir.join("out/routes.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0][0], rows[1][0]), ("thin", "split"));
+    let bad_debt = |r: &Vec<&str>| r[4].parse::<f64>().unwrap();
+    let slippage = |r: &Vec<&str>| r[5].parse::<f64>().unwrap();
+    assert!(
+        slippage(&rows[1]) < slippage(&rows[0]) && bad_debt(&rows[1]) <= bad_debt(&rows[0]),
+        "{table}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/compare.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        5
+    );
+    assert!(dir.join("out/compare.png").is_file());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cascade"))
+        .arg("compare")
+        .arg(&file)
+        .args(["--routes", "thin,nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown route `nowhere`"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -47,6 +47,9 @@ pub struct RunStats {
     pub skipped_reverts: u64,
     /// Gas paid by liquidators.
     pub gas_spent: Quote,
+    /// Liquidation sales valued at the oracle-observed price just before each sale, minus what
+    /// they fetched: the cost of selling into the venues, in quote atoms.
+    pub sale_slippage: i128,
     /// The first invariant violation, if the run found one (a bug in cascade; with
     /// `--check-invariants` the run stops there).
     pub invariant_violation: Option<String>,

@@ -67,6 +67,9 @@ pub struct Summary {
     pub skipped_reverts: u64,
     /// Gas paid by liquidators, USD.
     pub gas_spent: f64,
+    /// Liquidation sales valued at the price observed just before each, minus their proceeds,
+    /// USD.
+    pub sale_slippage: f64,
     /// Liquidators' profit and loss at the last mid, USD.
     pub liquidator_pnl: f64,
     /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
@@ -107,6 +110,7 @@ impl Summary {
             skipped_unprofitable: stats.skipped_unprofitable,
             skipped_reverts: stats.skipped_reverts,
             gas_spent: spec.quote(stats.gas_spent),
+            sale_slippage: stats.sale_slippage as f64 * spec.tick_size * spec.lot_size,
             liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,
             trace_hash,
         }

@@ -12,6 +12,7 @@
 //!   sorted by (cell, seed), so the files are byte-identical whatever the thread count, the
 //!   sharding or the interruptions.
 
+pub mod compare;
 pub mod params;
 mod spec;
 mod store;

@@ -189,10 +189,16 @@ impl<T: TraceSink> World<T> {
             Route::Split(vs) => self.split_plan(vs, qty),
             Route::Sliced { .. } => unreachable!("slice_route strips slicing"),
         };
+        let before = self.observed_x2();
         let mut out = (Lots(0), Quote(0));
         for (v, q) in plan {
             let (s, p) = self.submit(agent, v, Side::Ask, q, OrderType::Market, liquidation);
             out = (out.0.plus(s), out.1.plus(p));
+        }
+        // Slippage against the price the oracle would have observed just before the sale.
+        if let Some(x2) = before {
+            let fair = i128::from(out.0.0) * i128::from(x2) / 2;
+            self.stats.sale_slippage += fair - i128::from(out.1.0);
         }
         out
     }

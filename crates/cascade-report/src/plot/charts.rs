@@ -334,3 +334,77 @@ impl Figure for LiquidatorsFigure<'_> {
         )
     }
 }
+
+/// Means per route of a `cascade compare`, one bar chart per figure.
+pub struct CompareFigure<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Route names, in order.
+    pub routes: Vec<String>,
+    /// (title with units, one value per route).
+    pub panels: Vec<(String, Vec<f64>)>,
+    /// Seeds per route.
+    pub seeds: usize,
+}
+
+impl Figure for CompareFigure<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (title, body) = area.split_vertically(50);
+        title
+            .draw(&Text::new(
+                format!(
+                    "{}: liquidation routes compared (means over {} seeds)",
+                    self.scenario, self.seeds
+                ),
+                (20, 10),
+                ("sans-serif", 30),
+            ))
+            .map_err(err)?;
+        let n = self.routes.len().max(1);
+        let cells = body.split_evenly((1, self.panels.len().max(1)));
+        for (cell, (name, values)) in cells.iter().zip(&self.panels) {
+            let (lo, hi) = padded_range(values.iter().copied().chain([0.0]), 0.1);
+            let lo = if values.iter().all(|v| *v >= 0.0) {
+                0.0
+            } else {
+                lo
+            };
+            let routes = self.routes.clone();
+            let mut chart = ChartBuilder::on(cell)
+                .caption(name.as_str(), ("sans-serif", 22).into_font())
+                .margin(15)
+                .x_label_area_size(50)
+                .y_label_area_size(80)
+                .build_cartesian_2d((0..n - 1).into_segmented(), lo..hi)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_desc("route")
+                .axis_desc_style(("sans-serif", 18))
+                .label_style(("sans-serif", 16))
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => routes.get(*i).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                })
+                .y_label_formatter(&|v| short(*v))
+                .draw()
+                .map_err(err)?;
+            let base = 0.0f64.clamp(lo, hi);
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, &v)| {
+                    let mut bar = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), base),
+                            (SegmentValue::Exact(i + 1), v),
+                        ],
+                        SERIES_COLOURS[i % SERIES_COLOURS.len()].filled(),
+                    );
+                    bar.set_margin(0, 0, 10, 10);
+                    bar
+                }))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}

@@ -8,7 +8,9 @@ mod charts;
 mod heatmap;
 mod timeline;
 
-pub use charts::{CascadeFigure, DepthFigure, GenerationsFigure, LiquidatorsFigure, LossesFigure};
+pub use charts::{
+    CascadeFigure, CompareFigure, DepthFigure, GenerationsFigure, LiquidatorsFigure, LossesFigure,
+};
 pub use heatmap::{Heatmap, colour_scale};
 pub use timeline::TimelineFigure;
 
