@@ -1,5 +1,12 @@
-//! The deviation-or-heartbeat push feed.
+//! The deviation-or-heartbeat push feed (Chainlink), with optional answer bounds.
+//!
+//! Source: docs.chain.link, "Data Feeds: deviation threshold and heartbeat" (mechanisms.md §6):
+//! a round starts when `|p - p_last| / p_last >= deviation` or `now - last >= heartbeat`; the
+//! answer lands on-chain after an inclusion delay that the caller draws and applies. With
+//! [`AnswerBounds`], a round whose answer is outside `[minAnswer, maxAnswer]` is refused at
+//! publication, as `OffchainAggregator.transmit` reverts, and the feed keeps its last answer.
 
+use crate::breaker::{AnswerBounds, OutOfBounds};
 use cascade_types::{Bps, SimDuration, SimTime, Ticks};
 
 /// When a push feed starts a new round.
@@ -58,15 +65,46 @@ pub struct Publication {
     pub round: u64,
 }
 
+/// Why a round was not published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PublishRefusal {
+    /// The round was observed earlier than the one already published.
+    #[error("observed at {observed_at}, before the published round ({published_observed_at})")]
+    OutOfOrder {
+        /// When the refused round's price was observed.
+        observed_at: SimTime,
+        /// When the published round's price was observed.
+        published_observed_at: SimTime,
+    },
+    /// The answer is outside the feed's bounds.
+    #[error(transparent)]
+    OutOfBounds(#[from] OutOfBounds),
+}
+
+impl PublishRefusal {
+    /// As written in traces.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PublishRefusal::OutOfOrder { .. } => "out_of_order",
+            PublishRefusal::OutOfBounds(_) => "out_of_bounds",
+        }
+    }
+}
+
 /// A push oracle: rounds start on deviation or heartbeat.
 #[derive(Clone, Debug)]
 pub struct PushFeed {
     rule: PushRule,
+    bounds: Option<AnswerBounds>,
     /// Price and start time of the latest round (published or still in flight).
     last_round: Option<(Ticks, SimTime)>,
+    /// When the latest started round's price was observed.
+    last_round_observed_at: Option<SimTime>,
     latest_observation: Option<SimTime>,
     published: Option<Publication>,
+    previous: Option<Publication>,
     rounds: u64,
+    refused: u64,
 }
 
 impl PushFeed {
@@ -74,16 +112,38 @@ impl PushFeed {
     pub fn new(rule: PushRule) -> Self {
         PushFeed {
             rule,
+            bounds: None,
             last_round: None,
+            last_round_observed_at: None,
             latest_observation: None,
             published: None,
+            previous: None,
             rounds: 0,
+            refused: 0,
+        }
+    }
+
+    /// A feed that refuses answers outside `bounds` (Chainlink's `minAnswer`/`maxAnswer`).
+    ///
+    /// A refused round leaves the published answer unchanged. If it was the latest round
+    /// started, the next observation is compared with the published answer again (as the
+    /// aggregator's nodes compare with the on-chain answer), and the heartbeat counts from the
+    /// refused round's start.
+    pub fn with_bounds(rule: PushRule, bounds: AnswerBounds) -> Self {
+        PushFeed {
+            bounds: Some(bounds),
+            ..Self::new(rule)
         }
     }
 
     /// The rule.
     pub fn rule(&self) -> PushRule {
         self.rule
+    }
+
+    /// The answer bounds, if any.
+    pub fn bounds(&self) -> Option<AnswerBounds> {
+        self.bounds
     }
 
     /// Decides on an observation of `price` made at `observed_at` that reaches the oracle at
@@ -111,6 +171,7 @@ impl PushFeed {
         match reason {
             Some(r) => {
                 self.last_round = Some((price, now));
+                self.last_round_observed_at = Some(observed_at);
                 RoundDecision::Start(r)
             }
             None => RoundDecision::Hold,
@@ -118,15 +179,43 @@ impl PushFeed {
     }
 
     /// Makes a round's price readable at `now`. Rounds land in the order they started; a round
-    /// observed earlier than the one already published is ignored and `None` returned.
+    /// observed earlier than the one already published, or (with bounds) an answer outside the
+    /// bounds, is refused and `None` returned. See [`PushFeed::try_publish`] for the reason.
     pub fn publish(
         &mut self,
         now: SimTime,
         observed_at: SimTime,
         price: Ticks,
     ) -> Option<Publication> {
-        if self.published.is_some_and(|p| observed_at < p.observed_at) {
-            return None;
+        self.try_publish(now, observed_at, price).ok()
+    }
+
+    /// As [`PushFeed::publish`], saying why a round is refused.
+    pub fn try_publish(
+        &mut self,
+        now: SimTime,
+        observed_at: SimTime,
+        price: Ticks,
+    ) -> Result<Publication, PublishRefusal> {
+        if let Some(p) = self.published
+            && observed_at < p.observed_at
+        {
+            self.refused += 1;
+            return Err(PublishRefusal::OutOfOrder {
+                observed_at,
+                published_observed_at: p.observed_at,
+            });
+        }
+        if let Some(bounds) = self.bounds
+            && let Err(e) = bounds.check(price)
+        {
+            self.refused += 1;
+            if self.last_round_observed_at == Some(observed_at)
+                && let Some((_, started)) = self.last_round
+            {
+                self.last_round = self.published.map(|p| (p.price, started));
+            }
+            return Err(e.into());
         }
         self.rounds += 1;
         let p = Publication {
@@ -135,13 +224,24 @@ impl PushFeed {
             published_at: now,
             round: self.rounds,
         };
-        self.published = Some(p);
-        Some(p)
+        self.previous = self.published.replace(p);
+        Ok(p)
     }
 
     /// The latest published price, if any.
     pub fn latest(&self) -> Option<Publication> {
         self.published
+    }
+
+    /// The publication before the latest one, if any (Liquity's fallback compares the two:
+    /// see [`crate::fallback`]).
+    pub fn previous(&self) -> Option<Publication> {
+        self.previous
+    }
+
+    /// How many rounds were refused (out of order or out of bounds).
+    pub fn refused(&self) -> u64 {
+        self.refused
     }
 }
 
@@ -202,5 +302,49 @@ mod tests {
         assert_eq!((p.round, p.price, p.published_at), (1, Ticks(100), secs(7)));
         assert_eq!(feed.publish(secs(8), secs(2), Ticks(90)), None);
         assert_eq!(feed.latest().unwrap().price, Ticks(100));
+        assert_eq!(feed.refused(), 1);
+    }
+
+    /// Bounds [900, 2000], 1% deviation, 60 s heartbeat, published 1000 at t = 0. A crash to
+    /// 850 (-15%) starts a round that is refused: the answer stays 1000. The next observation,
+    /// 851, is compared with the published 1000 again, so it starts a round (refused too);
+    /// 905 (in range, -9.5% from 1000) starts a round that publishes. A later move to 909
+    /// (+0.44% < 1%) holds.
+    #[test]
+    fn out_of_bounds_rounds_are_refused_and_retried() {
+        let bounds = AnswerBounds::new(Ticks(900), Ticks(2000)).unwrap();
+        let mut feed = PushFeed::with_bounds(
+            PushRule {
+                deviation: Bps(100),
+                heartbeat: SimDuration::from_secs(60),
+            },
+            bounds,
+        );
+        let mut step = |t: u64, p: i64| {
+            let decision = feed.observe(secs(t), secs(t), Ticks(p));
+            let published = match decision {
+                RoundDecision::Start(_) => Some(feed.try_publish(secs(t), secs(t), Ticks(p))),
+                _ => None,
+            };
+            (decision, published)
+        };
+        let (d, p) = step(0, 1000);
+        assert_eq!(d, RoundDecision::Start(RoundReason::First));
+        assert_eq!(p.unwrap().unwrap().price, Ticks(1000));
+        let (d, p) = step(1, 850);
+        assert_eq!(d, RoundDecision::Start(RoundReason::Deviation));
+        assert_eq!(p.unwrap().unwrap_err().as_str(), "out_of_bounds");
+        let (d, p) = step(2, 851);
+        assert_eq!(d, RoundDecision::Start(RoundReason::Deviation));
+        assert!(p.unwrap().is_err());
+        let (d, p) = step(3, 905);
+        assert_eq!(d, RoundDecision::Start(RoundReason::Deviation));
+        assert_eq!(p.unwrap().unwrap().price, Ticks(905));
+        let (d, _) = step(4, 909);
+        assert_eq!(d, RoundDecision::Hold);
+        assert_eq!(feed.latest().unwrap().price, Ticks(905));
+        assert_eq!(feed.latest().unwrap().round, 2);
+        assert_eq!(feed.previous().unwrap().price, Ticks(1000));
+        assert_eq!(feed.refused(), 2);
     }
 }
