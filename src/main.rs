@@ -72,7 +72,7 @@ enum Command {
     ///
     /// Examples:
     ///   cascade sweep scenarios/flash_crash.ron --set makers[0].size_per_level=2,4,8 \
-    ///       --set oracle.deviation=0.0025..0.01:0.0025 --seeds 1..20 --jobs 2
+    ///       --set oracle.publication.Push.deviation=0.0025..0.01:0.0025 --seeds 1..20 --jobs 2
     ///   cascade sweep scenarios/flash_crash.ron --set accounts.count=500,1000 --seeds 1..100 \
     ///       --shard 0/4 --out runs/sweep-shard0        # on machine 0 of 4
     ///   cascade sweep merge --out runs/sweep runs/sweep-shard0 runs/sweep-shard1 ...

@@ -6,6 +6,7 @@ mod determinism;
 mod flow;
 mod klines;
 mod lobster;
+mod oracles;
 mod routes;
 mod scenarios;
 mod support;

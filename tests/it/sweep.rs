@@ -14,7 +14,7 @@ fn short() -> cascade::Scenario {
 fn spec(base: &cascade::Scenario) -> SweepSpec {
     let sets = [
         "makers[0].size_per_level=2,8".to_string(),
-        "oracle.deviation=0.005,0.01".to_string(),
+        "oracle.publication.Push.deviation=0.005,0.01".to_string(),
     ];
     SweepSpec::new(base, &sets, "1..3").unwrap()
 }
@@ -148,7 +148,12 @@ fn an_interrupted_sweep_resumes_to_the_same_files() {
     );
     same_results(&dir.join("whole"), &cut);
     // The folder refuses a different sweep.
-    let other = SweepSpec::new(&base, &["oracle.deviation=0.02".to_string()], "1..3").unwrap();
+    let other = SweepSpec::new(
+        &base,
+        &["oracle.publication.Push.deviation=0.02".to_string()],
+        "1..3",
+    )
+    .unwrap();
     let err = cascade_sweep::run(&base, &other, &cut, &opts(1))
         .unwrap_err()
         .to_string();
@@ -189,7 +194,12 @@ fn the_sweep_command_runs_and_reports_bad_paths() {
     let o = std::process::Command::new(bin)
         .args(["sweep"])
         .arg(&file)
-        .args(["--set", "oracle.devation=0.01", "--seeds", "1"])
+        .args([
+            "--set",
+            "oracle.publication.Push.devation=0.01",
+            "--seeds",
+            "1",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);

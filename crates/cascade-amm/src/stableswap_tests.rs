@@ -186,7 +186,10 @@ proptest! {
             match p.exchange(i, j, dx) {
                 Ok(out) => {
                     prop_assert!(out > 0);
-                    prop_assert!(p.d().unwrap() >= d0, "D fell: {} -> {}", d0, p.d().unwrap());
+                    // get_D stops when one Newton step moves D by at most one unit, so two
+                    // evaluations of the same invariant may differ by one: D may not fall by more.
+                    let d1 = p.d().unwrap();
+                    prop_assert!(d1 + U256::from(1u8) >= d0, "D fell: {} -> {}", d0, d1);
                 }
                 Err(_) => prop_assert_eq!(&p, &before),
             }

@@ -5,8 +5,10 @@ use cascade_agents::{
     InformedTrader, JumpDiffusion, LiquidatorParams, MakerParams, MomentumTrader, NoiseTrader,
     PathBase, StopLoss, Wallet,
 };
-use cascade_des::dist::Dist;
-use cascade_oracle::PushRule;
+use cascade_oracle::{
+    Aggregation, AnswerBounds, EmaRule, FallbackRule, Fault, LatencyModel, PullConsumer, PushRule,
+    StalenessRule,
+};
 use cascade_risk::Account;
 use cascade_risk::aave::AaveParams;
 use cascade_types::{MarketSpec, SimDuration};
@@ -80,19 +82,135 @@ pub struct LiquidatorConfig {
     pub wallet: Wallet,
 }
 
-/// The oracle: what it observes, how late, and when it publishes.
+/// What a source of an oracle reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SourceKind {
+    /// A venue's mid (its last trade while the book is one-sided); the confidence is half the
+    /// spread.
+    Mid(usize),
+    /// A venue's last trade price.
+    LastTrade(usize),
+    /// The volume-weighted price of a venue's trades over a trailing window (the mid when no
+    /// trade happened in the window).
+    Vwap {
+        /// The venue.
+        venue: usize,
+        /// The window.
+        window: SimDuration,
+    },
+    /// The exogenous reference price (a CEX index).
+    Reference,
+}
+
+/// One source of an oracle: what it reads, how late the reading arrives, its weight and its
+/// faults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OracleSource {
+    /// Name, as written in traces.
+    pub name: String,
+    /// What it reads.
+    pub kind: SourceKind,
+    /// Delay from reading to the oracle network (drawn from the source's own stream).
+    pub latency: LatencyModel,
+    /// Weight in a weighted median.
+    pub weight: u32,
+    /// Outages, freezes and manipulations over time windows.
+    pub faults: Vec<Fault>,
+}
+
+/// How an oracle smooths its aggregate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Smoothing {
+    /// The aggregate as it is.
+    None,
+    /// The arithmetic time-weighted average of the aggregate over a trailing window.
+    Twap(SimDuration),
+    /// An exponential moving average of the aggregate.
+    Ema(EmaRule),
+}
+
+/// When and how an oracle's value becomes readable by the protocol.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Publication {
+    /// Chainlink-like rounds on deviation or heartbeat, readable after an inclusion delay.
+    Push {
+        /// Deviation and heartbeat.
+        rule: PushRule,
+        /// Delay from a round's start to its price being readable on-chain (milliseconds,
+        /// drawn from the oracle's own stream).
+        inclusion: LatencyModel,
+        /// Chainlink's min/max answer: rounds outside are refused.
+        bounds: Option<AnswerBounds>,
+    },
+    /// MakerDAO's OSM: poked every hop; the protocol reads the value of one hop earlier.
+    Osm {
+        /// The hop.
+        hop: SimDuration,
+    },
+    /// A Pyth-like pull feed: every aggregate is published; the protocol reads the latest and
+    /// rejects it when older than `max_age` or wider than `max_conf`.
+    Pull(PullConsumer),
+}
+
+/// A Liquity-style fallback: the protocol reads this oracle while it behaves and a second
+/// oracle after a jump, a freeze or a failure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FallbackConfig {
+    /// The switching rule.
+    pub rule: FallbackRule,
+    /// The secondary oracle, by index in [`WorldConfig::oracles`].
+    pub secondary: usize,
+}
+
+/// An oracle: sources, aggregation, smoothing, publication, and the protocol-side breakers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleConfig {
-    /// Venues observed (their mids, or last trades while one-sided); the median is published.
-    pub sources: Vec<usize>,
-    /// Interval between observations of the book mid.
+    /// Name, as written in traces and figures.
+    pub name: String,
+    /// Sources, each read every `observe_every`.
+    pub sources: Vec<OracleSource>,
+    /// Interval between readings of the sources.
     pub observe_every: SimDuration,
-    /// Delay from observation to the oracle network, in milliseconds.
-    pub latency_ms: Dist,
-    /// The push rule.
-    pub rule: PushRule,
-    /// Delay from a round's start to its price being readable on-chain, in milliseconds.
-    pub inclusion_delay_ms: Dist,
+    /// Median or weighted median of the latest reading of each source.
+    pub aggregation: Aggregation,
+    /// The fewest sources with a reading that make an aggregate.
+    pub quorum: usize,
+    /// Readings older than this are left out of the aggregate (`None`: all latest readings).
+    pub max_reading_age: Option<SimDuration>,
+    /// Smoothing of the aggregate.
+    pub smoothing: Smoothing,
+    /// Publication rule.
+    pub publication: Publication,
+    /// Liquidations pause while the readable price is older than this (with a grace period
+    /// after recovery).
+    pub staleness: Option<StalenessRule>,
+    /// A fallback to another oracle.
+    pub fallback: Option<FallbackConfig>,
+}
+
+/// An exogenous congestion level over time (gas price, message rate) in arbitrary units,
+/// piecewise linear between knots `(seconds, level)`, zero when empty. Load-dependent latency
+/// models read it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Congestion {
+    /// Knots in increasing time.
+    pub knots: Vec<(f64, f64)>,
+}
+
+impl Congestion {
+    /// The level at `t` seconds (flat before the first knot and after the last).
+    pub fn at(&self, t: f64) -> f64 {
+        let k = &self.knots;
+        match k.iter().position(|&(kt, _)| kt > t) {
+            None => k.last().map_or(0.0, |&(_, v)| v),
+            Some(0) => k[0].1,
+            Some(i) => {
+                let (t0, v0) = k[i - 1];
+                let (t1, v1) = k[i];
+                v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+            }
+        }
+    }
 }
 
 /// A whole world.
@@ -112,8 +230,13 @@ pub struct WorldConfig {
     pub venues: Vec<VenueConfig>,
     /// Market makers, agent ids from 0.
     pub makers: Vec<MakerConfig>,
-    /// The oracle.
-    pub oracle: OracleConfig,
+    /// Oracles; the protocol reads [`WorldConfig::market_oracle`], the others are computed
+    /// and traced alongside (and may serve as its fallback).
+    pub oracles: Vec<OracleConfig>,
+    /// The oracle the lending market reads.
+    pub market_oracle: usize,
+    /// Exogenous congestion.
+    pub congestion: Congestion,
     /// Lending market rules.
     pub lending: AaveParams,
     /// Borrower accounts, ids from 0.

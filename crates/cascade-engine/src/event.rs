@@ -14,6 +14,8 @@ pub struct Observation {
     /// How many liquidation sales had traded before the observation (a prefix of the world's
     /// sale log), for attributing what it triggers.
     pub sales_seen: u32,
+    /// How many sources the price aggregates.
+    pub sources_used: u16,
 }
 
 /// Everything that can happen in a world.
@@ -21,12 +23,28 @@ pub struct Observation {
 pub enum Event {
     /// The reference path takes a step.
     ReferenceStep,
-    /// The oracle observes the venue.
-    OracleObserve,
-    /// An observation reaches the oracle network.
-    OracleArrive(Observation),
-    /// A round's price becomes readable on-chain.
-    OraclePublish(Observation),
+    /// Oracle `0` reads its sources.
+    OracleObserve(u16),
+    /// A source's reading reaches its oracle.
+    OracleArrive {
+        /// The oracle.
+        oracle: u16,
+        /// The source, by index in the oracle's sources.
+        source: u16,
+        /// The reading.
+        obs: Observation,
+        /// The reading's confidence half-width (half the spread for a mid).
+        conf: Ticks,
+    },
+    /// A push oracle's round becomes readable on-chain.
+    OraclePublish {
+        /// The oracle.
+        oracle: u16,
+        /// The round's observation.
+        obs: Observation,
+    },
+    /// An OSM's hop: it is poked with the oracle's current value.
+    OraclePoke(u16),
     /// A market maker replaces its quotes.
     MakerRequote(u32),
     /// A liquidator checks for liquidatable accounts.

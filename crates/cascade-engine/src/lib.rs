@@ -27,7 +27,8 @@ pub mod trace;
 mod world;
 
 pub use config::{
-    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
+    Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig, OracleSource,
+    Publication, ReferenceConfig, Route, Smoothing, SourceKind, TraderConfig, TraderKind,
     VenueConfig, WorldConfig,
 };
 pub use event::{Event, Observation};

@@ -31,6 +31,9 @@ pub struct RunStats {
     pub liquidation_sales: Lots,
     /// Oracle rounds published.
     pub oracle_publications: u64,
+    /// Liquidator wakes that found no price the market may act on (stale or too wide a pull
+    /// price, a paused breaker).
+    pub oracle_blocked_wakes: u64,
     /// Observations dropped because a later one had arrived.
     pub stale_observations: u64,
     /// Lowest book mid seen at any event.

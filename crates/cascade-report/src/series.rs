@@ -30,10 +30,15 @@ pub struct Timeline {
     pub reference: Vec<Point>,
     /// Book mid at each snapshot of the first venue (gaps where the book was one-sided).
     pub mid: Vec<Point>,
+    /// The first venue's name.
+    pub venue: String,
     /// The other venues' mids, by venue name.
     pub other_mids: Vec<(String, Vec<Point>)>,
-    /// Published oracle price as a step function: each price holds until the next publication.
+    /// The market's oracle (the first in the trace) as a step function: each published price
+    /// holds until the next publication.
     pub oracle: Vec<Point>,
+    /// The other oracles' step functions, by name.
+    pub other_oracles: Vec<(String, Vec<Point>)>,
     /// Liquidations.
     pub liquidations: Vec<Marker>,
     /// Last snapshot time, seconds.
@@ -52,6 +57,8 @@ struct BookTopRec {
 #[derive(Deserialize)]
 struct OracleRec {
     time_ns: u64,
+    #[serde(default)]
+    oracle: String,
     price: f64,
     reference_price: f64,
     event: String,
@@ -118,6 +125,7 @@ impl Timeline {
             ..Timeline::default()
         };
         let first_venue = tops.first().map(|r| r.venue.clone()).unwrap_or_default();
+        t.venue = first_venue.clone();
         for r in &tops {
             if r.venue == first_venue {
                 t.reference.push((secs(r.time_ns), r.reference));
@@ -134,20 +142,37 @@ impl Timeline {
                 }
             }
         }
-        let publishes: Vec<&OracleRec> = oracle.iter().filter(|r| r.event == "publish").collect();
-        if tops.is_empty() {
-            t.reference = publishes
-                .iter()
-                .map(|r| (secs(r.time_ns), r.reference_price))
-                .collect();
+        let mut names: Vec<&str> = Vec::new();
+        for r in &oracle {
+            if !names.contains(&r.oracle.as_str()) {
+                names.push(&r.oracle);
+            }
         }
-        for (i, r) in publishes.iter().enumerate() {
-            let start = secs(r.time_ns);
-            let until = publishes
-                .get(i + 1)
-                .map_or(end.max(start), |n| secs(n.time_ns));
-            t.oracle.push((start, r.price));
-            t.oracle.push((until, r.price));
+        for (k, name) in names.iter().enumerate() {
+            let publishes: Vec<&OracleRec> = oracle
+                .iter()
+                .filter(|r| r.event == "publish" && r.oracle == *name)
+                .collect();
+            if tops.is_empty() && k == 0 {
+                t.reference = publishes
+                    .iter()
+                    .map(|r| (secs(r.time_ns), r.reference_price))
+                    .collect();
+            }
+            let mut steps = Vec::with_capacity(2 * publishes.len());
+            for (i, r) in publishes.iter().enumerate() {
+                let start = secs(r.time_ns);
+                let until = publishes
+                    .get(i + 1)
+                    .map_or(end.max(start), |n| secs(n.time_ns));
+                steps.push((start, r.price));
+                steps.push((until, r.price));
+            }
+            if k == 0 {
+                t.oracle = steps;
+            } else {
+                t.other_oracles.push((name.to_string(), steps));
+            }
         }
         t.liquidations = liqs
             .iter()
@@ -168,6 +193,7 @@ impl Timeline {
             .chain(&self.mid)
             .chain(self.other_mids.iter().flat_map(|(_, p)| p))
             .chain(&self.oracle)
+            .chain(self.other_oracles.iter().flat_map(|(_, p)| p))
             .map(|p| p.1)
             .chain(self.liquidations.iter().map(|m| m.price));
         let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {

@@ -9,10 +9,9 @@ use cascade_agents::{
 };
 use cascade_des::RngStreams;
 use cascade_engine::{
-    LiquidatorConfig, MakerConfig, OracleConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
+    Congestion, LiquidatorConfig, MakerConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
     VenueConfig, WorldConfig,
 };
-use cascade_oracle::PushRule;
 use cascade_risk::Account;
 use cascade_risk::aave::AaveParams;
 use cascade_types::{Bps, Lots, MarketSpec, Quote, SimDuration, Ticks};
@@ -90,6 +89,13 @@ pub fn build(
             .iter()
             .position(|x| x == n)
             .expect("validated venue name")
+    };
+    let oracle_names: Vec<String> = s.all_oracles().map(|(_, o)| o.name.clone()).collect();
+    let oracle_index = |n: &str| {
+        oracle_names
+            .iter()
+            .position(|x| x == n)
+            .expect("validated oracle name")
     };
     let p0 = spec.ticks_nearest(match &base {
         PathBase::Knots(k) => k[0].1,
@@ -176,19 +182,13 @@ pub fn build(
             .iter()
             .map(|n| VenueConfig { name: n.clone() })
             .collect(),
-        oracle: OracleConfig {
-            sources: if s.oracle.sources.is_empty() {
-                vec![0]
-            } else {
-                s.oracle.sources.iter().map(|v| venue_index(v)).collect()
-            },
-            observe_every: SimDuration::from_millis_f64(s.oracle.observe_every_ms),
-            latency_ms: s.oracle.latency_ms.clone(),
-            rule: PushRule {
-                deviation: bps(s.oracle.deviation),
-                heartbeat: SimDuration::from_secs_f64(s.oracle.heartbeat_s),
-            },
-            inclusion_delay_ms: s.oracle.inclusion_delay_ms.clone(),
+        oracles: s
+            .all_oracles()
+            .map(|(_, o)| o.build(&s.market, &venue_index, &oracle_index, &names[0]))
+            .collect(),
+        market_oracle: 0,
+        congestion: Congestion {
+            knots: s.congestion.clone(),
         },
         lending,
         accounts,
@@ -375,8 +375,7 @@ Scenario(
               size_per_level: 10.0, skew_bps_per_unit: 0.1, max_skew: 0.1,
               target_inventory: 100.0, max_inventory: 200.0, hedge_half_life_s: 60.0,
               latency_ms: Constant(100.0), cash: 1000000.0, inventory: 100.0)],
-    oracle: (observe_every_ms: 1000.0, latency_ms: Constant(500.0), deviation: 0.005,
-             heartbeat_s: 3600.0, inclusion_delay_ms: Constant(0.0)),
+    oracle: (observe_every_ms: 1000.0, latency_ms: Constant(500.0), publication: Push(deviation: 0.005, heartbeat_s: 3600.0, inclusion_delay_ms: Constant(0.0))),
     lending: (liquidation_threshold: 0.83, liquidation_bonus: 1.05, protocol_fee: 0.1),
     accounts: (count: 50, collateral: LogNormal(median: 10.0, sigma: 1.0),
                health_factor: Uniform(lo: 1.1, hi: 1.5)),
@@ -396,7 +395,15 @@ Scenario(
         assert_eq!(w.makers[0].wallet.cash, Quote(100_000_000_000)); // 1e6 USD / 1e-5
         assert_eq!(w.lending.liquidation_threshold, Bps(8300));
         assert_eq!(w.lending.close_factor_min_base, Quote(200_000_000));
-        assert_eq!(w.oracle.rule.deviation, Bps(50));
+        let cascade_engine::Publication::Push { rule, .. } = w.oracles[0].publication else {
+            panic!("the mini scenario's oracle pushes");
+        };
+        assert_eq!(rule.deviation, Bps(50));
+        assert_eq!(
+            w.oracles[0].sources.len(),
+            1,
+            "the first venue's mid by default"
+        );
         assert_eq!(w.accounts.len(), 50);
     }
 

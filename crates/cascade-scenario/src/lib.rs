@@ -11,6 +11,7 @@
 mod build;
 pub mod klines;
 pub mod lobster;
+pub mod oracle_spec;
 mod schema;
 
 pub use build::build;

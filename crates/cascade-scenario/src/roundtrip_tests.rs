@@ -41,7 +41,25 @@ proptest! {
         let mut s = Scenario::parse(BASE, "flash_crash.ron").unwrap();
         s.seed = seed;
         s.duration_s = duration;
-        s.oracle.deviation = deviation;
+        if let crate::oracle_spec::PublicationSpec::Push { deviation: d, .. } = &mut s.oracle.publication {
+            *d = deviation;
+        }
+        s.oracle.publication = if count % 3 == 1 {
+            crate::oracle_spec::PublicationSpec::Osm { hop_s: duration }
+        } else {
+            s.oracle.publication
+        };
+        s.oracle.sources = vec![crate::oracle_spec::SourceSpec {
+            name: Some(format!("src{levels}")),
+            read: crate::oracle_spec::ReadSpec::Vwap { venue: "book".into(), window_s: duration },
+            latency_ms: Some(cascade_oracle::LatencyModel::Constant(deviation)),
+            weight: levels,
+            faults: vec![crate::oracle_spec::FaultSpec {
+                from_s: 0.0,
+                until_s: duration,
+                kind: crate::oracle_spec::FaultKindSpec::Scale(lt),
+            }],
+        }];
         s.lending.liquidation_threshold = lt;
         s.accounts.count = count;
         s.makers[0].latency_ms = latency;

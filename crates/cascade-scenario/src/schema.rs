@@ -1,5 +1,6 @@
 //! The scenario schema, in the units users think in, and its range checks.
 
+pub use crate::oracle_spec::OracleSpec;
 use cascade_des::dist::Dist;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,15 @@ pub struct Scenario {
     pub venues: Vec<VenueSpec>,
     /// Market-maker groups.
     pub makers: Vec<MakerGroup>,
-    /// The oracle.
+    /// The oracle the lending market reads.
     pub oracle: OracleSpec,
+    /// Other oracles, computed and traced alongside (and usable as a fallback).
+    #[serde(default)]
+    pub oracles: Vec<OracleSpec>,
+    /// Exogenous congestion (gas price, message rate) as knots `(seconds, level)`, linear in
+    /// between; load-dependent latencies read it.
+    #[serde(default)]
+    pub congestion: Vec<(f64, f64)>,
     /// Lending market rules (Aave v3).
     pub lending: LendingSpec,
     /// The borrower population.
@@ -235,25 +243,6 @@ pub struct StressSpec {
     pub withdraw_above: f64,
     /// Levels restored per second once the volatility is back below that.
     pub refill_levels_per_s: f64,
-}
-
-/// A deviation/heartbeat push oracle observing the median of its venues' mids.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OracleSpec {
-    /// Venues observed (the first venue if absent).
-    #[serde(default)]
-    pub sources: Vec<String>,
-    /// Interval between observations, milliseconds.
-    pub observe_every_ms: f64,
-    /// Observation latency, milliseconds.
-    pub latency_ms: Dist,
-    /// Deviation threshold, fraction (0.005 = 0.5%).
-    pub deviation: f64,
-    /// Heartbeat, seconds.
-    pub heartbeat_s: f64,
-    /// Inclusion delay from round start to on-chain, milliseconds.
-    pub inclusion_delay_ms: Dist,
 }
 
 /// Aave v3 market parameters, as fractions and USD.
@@ -507,13 +496,13 @@ impl TraderGroup {
     }
 }
 
-type Check = Result<(), (String, String)>;
+pub(crate) type Check = Result<(), (String, String)>;
 
-fn fail(field: impl Into<String>, message: impl Into<String>) -> Check {
+pub(crate) fn fail(field: impl Into<String>, message: impl Into<String>) -> Check {
     Err((field.into(), message.into()))
 }
 
-fn positive(field: &str, v: f64) -> Check {
+pub(crate) fn positive(field: &str, v: f64) -> Check {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
@@ -521,7 +510,7 @@ fn positive(field: &str, v: f64) -> Check {
     }
 }
 
-fn non_negative(field: &str, v: f64) -> Check {
+pub(crate) fn non_negative(field: &str, v: f64) -> Check {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
@@ -529,7 +518,7 @@ fn non_negative(field: &str, v: f64) -> Check {
     }
 }
 
-fn within(field: &str, v: f64, lo: f64, hi: f64, lo_open: bool, hi_open: bool) -> Check {
+pub(crate) fn within(field: &str, v: f64, lo: f64, hi: f64, lo_open: bool, hi_open: bool) -> Check {
     let above = if lo_open { v > lo } else { v >= lo };
     let below = if hi_open { v < hi } else { v <= hi };
     if v.is_finite() && above && below {
@@ -627,7 +616,7 @@ impl Scenario {
             }
         }
         self.validate_venues()?;
-        self.oracle.validate()?;
+        self.validate_oracles()?;
         self.lending.validate()?;
         self.accounts.validate()?;
         for (i, l) in self.liquidators.iter().enumerate() {
@@ -663,6 +652,40 @@ impl Scenario {
             &self.market,
             false,
         )?;
+        Ok(())
+    }
+
+    /// Every oracle with its field path: the market's first.
+    pub fn all_oracles(&self) -> impl Iterator<Item = (String, &OracleSpec)> {
+        std::iter::once(("oracle".to_string(), &self.oracle)).chain(
+            self.oracles
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (format!("oracles[{i}]"), o)),
+        )
+    }
+
+    fn validate_oracles(&self) -> Check {
+        crate::oracle_spec::validate_congestion(&self.congestion)?;
+        let names: Vec<&str> = self.all_oracles().map(|(_, o)| o.name.as_str()).collect();
+        for (i, (f, o)) in self.all_oracles().enumerate() {
+            o.validate(&f)?;
+            if names[..i].contains(&o.name.as_str()) {
+                return fail(format!("{f}.name"), format!("`{}` is used twice", o.name));
+            }
+            if let Some(fb) = &o.fallback
+                && (!names.contains(&fb.secondary.as_str()) || fb.secondary == o.name)
+            {
+                return fail(
+                    format!("{f}.fallback.secondary"),
+                    format!(
+                        "no other oracle named `{}`; oracles: {}",
+                        fb.secondary,
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
         Ok(())
     }
 
@@ -708,8 +731,12 @@ impl Scenario {
                 known(format!("traders[{i}].venue"), v)?;
             }
         }
-        for (k, v) in self.oracle.sources.iter().enumerate() {
-            known(format!("oracle.sources[{k}]"), v)?;
+        for (f, o) in self.all_oracles() {
+            for (k, s) in o.sources.iter().enumerate() {
+                if let Some(v) = s.venue() {
+                    known(format!("{f}.sources[{k}].read"), v)?;
+                }
+            }
         }
         for (i, l) in self.liquidators.iter().enumerate() {
             if let Some(r) = &l.route {
@@ -863,16 +890,6 @@ impl MakerGroup {
         }
         non_negative(&format!("{f}.cash"), self.cash)?;
         non_negative(&format!("{f}.inventory"), self.inventory)
-    }
-}
-
-impl OracleSpec {
-    fn validate(&self) -> Check {
-        positive("oracle.observe_every_ms", self.observe_every_ms)?;
-        dist("oracle.latency_ms", &self.latency_ms)?;
-        within("oracle.deviation", self.deviation, 0.0, 1.0, false, true)?;
-        positive("oracle.heartbeat_s", self.heartbeat_s)?;
-        dist("oracle.inclusion_delay_ms", &self.inclusion_delay_ms)
     }
 }
 

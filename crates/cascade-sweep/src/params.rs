@@ -1,6 +1,6 @@
 //! Scenario parameters addressed by path, and value lists.
 //!
-//! A path walks the scenario as its fields are named in the RON file: `oracle.deviation`,
+//! A path walks the scenario as its fields are named in the RON file: `oracle.publication.Push.deviation`,
 //! `makers[0].size_per_level`, `accounts.count`. Fields holding a distribution name the variant:
 //! `accounts.health_factor.Uniform.lo`. The override is applied to the scenario's serde form
 //! and the result is validated like a scenario file, so a swept value out of range is the same

@@ -68,7 +68,7 @@ impl SweepSpec {
         let mut params_out = Vec::new();
         for s in sets {
             let (path, values) = s.split_once('=').ok_or_else(|| {
-                format!("--set `{s}`: expected path=values, e.g. oracle.deviation=0.005,0.01")
+                format!("--set `{s}`: expected path=values, e.g. oracle.publication.Push.deviation=0.005,0.01")
             })?;
             let path = path.trim().to_string();
             if params_out.iter().any(|p: &SweptParam| p.path == path) {
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn cells_are_a_cartesian_product_first_parameter_slowest() {
         let sets = [
-            "oracle.deviation=0.005,0.01".to_string(),
+            "oracle.publication.Push.deviation=0.005,0.01".to_string(),
             "accounts.count=10..12".to_string(),
         ];
         let s = SweepSpec::new(&base(), &sets, "1..2").unwrap();
@@ -183,9 +183,9 @@ mod tests {
     fn bad_sweeps_are_refused_before_running() {
         let b = base();
         assert!(
-            SweepSpec::new(&b, &["oracle.deviation=2.0".into()], "1")
+            SweepSpec::new(&b, &["oracle.publication.Push.deviation=2.0".into()], "1")
                 .unwrap_err()
-                .contains("oracle.deviation")
+                .contains("oracle.publication.deviation: must be in [0, 1), got 2")
         );
         assert!(
             SweepSpec::new(&b, &["oracle.nope=1".into()], "1")

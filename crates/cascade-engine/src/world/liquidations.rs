@@ -34,8 +34,10 @@ impl<T: TraceSink> World<T> {
 
     pub(super) fn on_liquidator_wake(&mut self, l: usize) {
         self.liquidators[l].wake_pending = false;
-        let Some(obs) = self.published else { return };
-        let price = self.feed.latest().expect("published implies a price").price;
+        let Ok((price, obs)) = self.market_price() else {
+            self.stats.oracle_blocked_wakes += 1;
+            return;
+        };
         let agent = self.liquidator_agent(l);
         let route = self.cfg.liquidators[l].route.clone();
         // Inventory left from an earlier sale the venues could not absorb goes first (not what

@@ -11,15 +11,14 @@ mod snapshots;
 mod venues;
 
 use crate::config::WorldConfig;
-use crate::event::{Event, Observation};
+use crate::event::Event;
 use crate::stats::RunStats;
 use crate::trace::TraceSink;
 use cascade_agents::{Liquidator, MarketMaker, ReferencePath, Wallet};
 use cascade_book::{Book, BookEvent};
 use cascade_des::{EventClass, EventQueue, RngStreams, StreamRng};
-use cascade_oracle::PushFeed;
 use cascade_risk::LendingMarket;
-use cascade_types::{AgentId, LiquidationId, Lots, MarketSpec, Quote, SimTime, Ticks};
+use cascade_types::{AgentId, LiquidationId, Lots, MarketSpec, Quote, SimDuration, SimTime, Ticks};
 
 /// What an agent id stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,11 +44,16 @@ struct External {
     cash_out: u64,
 }
 
-/// A trading venue: a limit order book and its last trade.
+/// A trading venue: a limit order book, its last trade, and its recent trades for VWAP
+/// sources.
 struct Venue {
     name: String,
     book: Book,
     last_trade: Option<Ticks>,
+    /// Trades within `vwap_window` of now: (time, price, quantity).
+    trades: std::collections::VecDeque<(SimTime, Ticks, Lots)>,
+    /// The longest VWAP window any oracle source reads on this venue (zero: none).
+    vwap_window: SimDuration,
 }
 
 impl Venue {
@@ -90,8 +94,7 @@ pub struct World<T: TraceSink> {
     now: SimTime,
     venues: Vec<Venue>,
     market: LendingMarket,
-    feed: PushFeed,
-    published: Option<Observation>,
+    oracles: Vec<oracle::OracleState>,
     reference: ReferencePath,
     reference_price: f64,
     makers: Vec<MarketMaker>,
@@ -105,8 +108,6 @@ pub struct World<T: TraceSink> {
     kinds: Vec<AgentKind>,
     /// Per liquidator, collateral held back for slices of sales spread over time.
     slice_reserved: Vec<u64>,
-    oracle_latency_rng: StreamRng,
-    oracle_inclusion_rng: StreamRng,
     wallets: Vec<Wallet>,
     labels: Vec<String>,
     generations: Vec<u32>,
@@ -175,14 +176,26 @@ impl<T: TraceSink> World<T> {
             labels.push(format!("{short}{}", per_kind[k]));
             per_kind[k] += 1;
         }
-        let venues = cfg
+        let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
             .map(|v| Venue {
                 name: v.name.clone(),
                 book: Book::new(),
                 last_trade: None,
+                trades: std::collections::VecDeque::new(),
+                vwap_window: SimDuration::ZERO,
             })
+            .collect();
+        for s in cfg.oracles.iter().flat_map(|o| &o.sources) {
+            if let crate::config::SourceKind::Vwap { venue, window } = s.kind {
+                venues[venue].vwap_window = venues[venue].vwap_window.max(window);
+            }
+        }
+        let oracles = cfg
+            .oracles
+            .iter()
+            .map(|o| oracle::OracleState::new(o, &streams))
             .collect();
         let mut w = World {
             end: SimTime::ZERO + cfg.duration,
@@ -190,8 +203,7 @@ impl<T: TraceSink> World<T> {
             now: SimTime::ZERO,
             venues,
             market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
-            feed: PushFeed::new(cfg.oracle.rule),
-            published: None,
+            oracles,
             reference,
             reference_price,
             makers,
@@ -203,8 +215,6 @@ impl<T: TraceSink> World<T> {
             kinds,
             liquidators,
             liquidator_rngs,
-            oracle_latency_rng: streams.stream("oracle-latency", 0),
-            oracle_inclusion_rng: streams.stream("oracle-inclusion", 0),
             wallets,
             labels,
             generations: Vec::new(),
@@ -288,9 +298,17 @@ impl<T: TraceSink> World<T> {
             self.stats.events += 1;
             match s.event {
                 Event::ReferenceStep => self.on_reference_step(),
-                Event::OracleObserve => self.on_oracle_observe(),
-                Event::OracleArrive(obs) => self.on_oracle_arrive(obs),
-                Event::OraclePublish(obs) => self.on_oracle_publish(obs),
+                Event::OracleObserve(o) => self.on_oracle_observe(o as usize),
+                Event::OracleArrive {
+                    oracle,
+                    source,
+                    obs,
+                    conf,
+                } => self.on_oracle_arrive(oracle as usize, source as usize, obs, conf),
+                Event::OraclePublish { oracle, obs } => {
+                    self.on_oracle_publish(oracle as usize, obs)
+                }
+                Event::OraclePoke(o) => self.on_oracle_poke(o as usize),
                 Event::MakerRequote(m) => self.on_maker_requote(m as usize),
                 Event::LiquidatorWake(l) => self.on_liquidator_wake(l as usize),
                 Event::LiquidatorSell {
@@ -322,15 +340,8 @@ impl<T: TraceSink> World<T> {
     }
 
     fn start(&mut self) {
-        // The protocol starts with the reference price published, as if the feed had been live.
-        let obs = Observation {
-            observed_at: SimTime::ZERO,
-            price: self.reference_ticks(),
-            reference: self.reference_ticks(),
-            sales_seen: 0,
-        };
-        self.feed.observe(SimTime::ZERO, SimTime::ZERO, obs.price);
-        self.on_oracle_publish(obs);
+        // The protocol starts with the reference price published, as if the feeds had been live.
+        self.start_oracles();
         self.schedule(SimTime::ZERO, EventClass::Exogenous, Event::ReferenceStep);
         for m in 0..self.makers.len() {
             self.makers[m].requote_pending = true;
@@ -343,8 +354,6 @@ impl<T: TraceSink> World<T> {
         for t in 0..self.traders.len() {
             self.schedule_trader(t);
         }
-        let first_obs = SimTime::ZERO + self.cfg.oracle.observe_every;
-        self.schedule(first_obs, EventClass::Oracle, Event::OracleObserve);
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
     }
 
@@ -439,10 +448,7 @@ impl<T: TraceSink> World<T> {
             self.stats.invariant_violation = Some(format!("at the end of the run: {e}"));
         }
         self.stats.end = self.now;
-        let last = self
-            .feed
-            .latest()
-            .map_or(self.reference_ticks(), |p| p.price);
+        let last = self.last_market_price().unwrap_or(self.reference_ticks());
         self.stats.open_shortfall =
             Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
         let mark = self.venues[0].price().unwrap_or(last);

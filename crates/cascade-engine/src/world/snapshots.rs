@@ -13,7 +13,7 @@ impl<T: TraceSink> World<T> {
     pub(super) fn on_snapshot(&mut self) {
         let spec = self.cfg.spec;
         let t = self.now.as_nanos();
-        let oracle = self.feed.latest().map(|p| spec.price(p.price));
+        let oracle = self.last_market_price().map(|p| spec.price(p));
         for v in 0..self.venues.len() {
             let venue = &self.venues[v];
             let book = &venue.book;
@@ -61,7 +61,7 @@ impl<T: TraceSink> World<T> {
         }
         let mark = self.venues[0]
             .price()
-            .or_else(|| self.feed.latest().map(|p| p.price))
+            .or_else(|| self.last_market_price())
             .unwrap_or_else(|| self.reference_ticks());
         for (i, w) in self.wallets.iter().enumerate() {
             let (kind, levels) = match self.agent_kind(AgentId(i as u32)) {

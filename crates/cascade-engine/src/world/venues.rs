@@ -104,7 +104,19 @@ impl<T: TraceSink> World<T> {
                     s.base = s.base.minus(qty);
                     s.cash = s.cash.plus(value);
                     filled = (filled.0.plus(qty), filled.1.plus(value));
-                    self.venues[v].last_trade = Some(price);
+                    let venue = &mut self.venues[v];
+                    venue.last_trade = Some(price);
+                    if venue.vwap_window > SimDuration::ZERO {
+                        venue.trades.push_back((self.now, price, qty));
+                        let window = venue.vwap_window;
+                        while venue
+                            .trades
+                            .front()
+                            .is_some_and(|&(t, _, _)| self.now.saturating_since(t) > window)
+                        {
+                            venue.trades.pop_front();
+                        }
+                    }
                     self.stats.trades += 1;
                     self.stats.volume = self.stats.volume.plus(qty);
                     let row = TradeRow {

@@ -56,7 +56,11 @@ impl Figure for TimelineFigure<'_> {
             chart
                 .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
                 .map_err(err)?
-                .label("book mid")
+                .label(if t.other_mids.is_empty() {
+                    "book mid".to_string()
+                } else {
+                    format!("{} mid", t.venue)
+                })
                 .legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 24, y)], black.stroke_width(1))
                 });
@@ -81,8 +85,17 @@ impl Figure for TimelineFigure<'_> {
                 green.stroke_width(2),
             ))
             .map_err(err)?
-            .label("oracle (published)")
+            .label("market oracle (readable)")
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], green.stroke_width(2)));
+        for (k, (name, pts)) in t.other_oracles.iter().enumerate() {
+            const OTHER_ORACLE_COLOURS: [usize; 4] = [1, 3, 7, 5];
+            let c = super::SERIES_COLOURS[OTHER_ORACLE_COLOURS[k % OTHER_ORACLE_COLOURS.len()]];
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
+                .map_err(err)?
+                .label(format!("oracle {name}"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], c.stroke_width(2)));
+        }
         for (g, colour) in GENERATION_COLOURS.iter().enumerate() {
             let pts: Vec<_> = t
                 .liquidations
