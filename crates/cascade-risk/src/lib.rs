@@ -28,5 +28,8 @@ mod market;
 pub mod morpho;
 pub mod percent;
 
+#[cfg(test)]
+mod spiral_tests;
+
 pub use index::TriggerIndex;
 pub use market::{Account, LendingMarket, MarketTotals};
