@@ -64,8 +64,8 @@ fn morpho_partial_liquidations_below_one_plus_bonus_worsen_coverage() {
         );
         prev = now;
     }
-    // After eight rounds coverage is below (153,000 - ...) and still falling: the position never
-    // becomes healthy however much is liquidated.
+    // Coverage only falls, so it stays below 1 / LLTV = 1.163: partial liquidations never bring
+    // the position back to health.
     assert!(!m.is_healthy(&pos, price));
 }
 
