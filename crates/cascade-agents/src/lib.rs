@@ -13,12 +13,19 @@
 //! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
 //!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
 //!   seized collateral with market orders.
+//! - [`Arbitrageur`]: closes the gap between an AMM pool and the book, buying on the cheaper
+//!   venue and selling on the dearer until the pool's marginal price, fee included, meets the
+//!   book's level (see [`arb`]).
 
+pub mod arb;
 pub mod flow;
 mod liquidator;
 mod maker;
 mod reference;
 
+pub use arb::{
+    ArbDirection, ArbExecution, ArbParams, ArbPlan, ArbSkip, Arbitrageur, PoolUnits, Residue,
+};
 pub use flow::{InformedTrader, MomentumTrader, NoiseTrader, StopLoss};
 pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
 pub use maker::{
