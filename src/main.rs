@@ -526,23 +526,25 @@ fn compare(
         seeds[seeds.len() - 1]
     );
     say!(
-        "{:<10} {:>12} {:>8} {:>16} {:>16} {:>12}",
+        "{:<10} {:>12} {:>8} {:>16} {:>16} {:>12} {:>18}",
         "route",
         "liquidations",
         "max gen",
         "bad debt (USD)",
         "slippage (USD)",
-        "lowest mid"
+        "lowest mid",
+        "left liq. (USD)"
     );
     for m in cascade_sweep::compare::means(&runs, &routes) {
         say!(
-            "{:<10} {:>12.1} {:>8} {:>16.0} {:>16.0} {:>12.2}",
+            "{:<10} {:>12.1} {:>8} {:>16.0} {:>16.0} {:>12.2} {:>18.0}",
             m.route,
             m.liquidations,
             m.max_generation.map_or("-".to_string(), |g| g.to_string()),
             m.bad_debt,
             m.slippage,
-            m.trough
+            m.trough,
+            m.left_debt
         );
     }
     for f in files {

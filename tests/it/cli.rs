@@ -110,7 +110,7 @@ fn bad_scenarios_are_reported_with_file_and_place() {
         (
             "syntax.ron",
             text.replacen("seed: 42,", "seed: 42", 1),
-            "syntax.ron:27:5: Expected comma",
+            "syntax.ron:30:5: Expected comma",
         ),
         (
             "unknown.ron",

@@ -1,5 +1,6 @@
 //! cascade's integration tests, in one binary.
 
+mod amm;
 mod bad_inputs;
 mod cli;
 mod determinism;

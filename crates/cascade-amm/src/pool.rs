@@ -65,6 +65,19 @@ impl Pool {
         }
     }
 
+    /// The pool's holding of `token` (reserves, fees included; 0 for a token it does not hold).
+    pub fn balance(&self, token: usize) -> u128 {
+        match self {
+            Pool::V2(p) => match token {
+                0 => p.reserves().0,
+                1 => p.reserves().1,
+                _ => 0,
+            },
+            Pool::V3(p) => p.balances().get(token).copied().unwrap_or(0),
+            Pool::StableSwap(p) => p.balances().get(token).copied().unwrap_or(0),
+        }
+    }
+
     /// What selling `amount_in` of `leg.token_in` would pay out, without trading. A v3 pool takes
     /// less than offered if its liquidity runs out; [`Fill::amount_in`] says how much.
     pub fn quote_exact_in(&self, leg: Leg, amount_in: u128) -> Result<Fill, AmmError> {

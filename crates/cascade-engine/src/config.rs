@@ -2,9 +2,10 @@
 
 pub use crate::route::Route;
 use cascade_agents::{
-    InformedTrader, JumpDiffusion, LiquidatorParams, MakerParams, MomentumTrader, NoiseTrader,
-    PathBase, StopLoss, Wallet,
+    ArbParams, InformedTrader, JumpDiffusion, LiquidatorParams, MakerParams, MomentumTrader,
+    NoiseTrader, PathBase, StopLoss, Wallet,
 };
+use cascade_des::dist::Dist;
 use cascade_oracle::{
     Aggregation, AnswerBounds, EmaRule, FallbackRule, Fault, LatencyModel, PullConsumer, PushRule,
     StalenessRule,
@@ -29,6 +30,33 @@ pub struct ReferenceConfig {
 pub struct VenueConfig {
     /// Name, as written in traces.
     pub name: String,
+}
+
+/// An AMM pool venue. Token 0 is the base asset, one atom per lot; token 1 the quote asset, one
+/// atom per quote atom; so the pool's price (token 1 per token 0) is a price in ticks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolConfig {
+    /// Name, as written in traces and routes.
+    pub name: String,
+    /// The pool with its starting liquidity.
+    pub pool: cascade_amm::Pool,
+}
+
+/// One arbitrageur between a pool and a book.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArbitrageurConfig {
+    /// The pool, by index in [`WorldConfig::pools`].
+    pub pool: usize,
+    /// The book venue, by index in [`WorldConfig::venues`].
+    pub book: usize,
+    /// Gas, minimum profit, book levels read.
+    pub params: ArbParams,
+    /// Delay from a pool trade to its reaction, milliseconds.
+    pub latency_ms: Dist,
+    /// Interval between its checks when nothing wakes it.
+    pub poll: SimDuration,
+    /// Starting cash and inventory.
+    pub wallet: Wallet,
 }
 
 /// One market maker.
@@ -100,6 +128,8 @@ pub enum SourceKind {
     },
     /// The exogenous reference price (a CEX index).
     Reference,
+    /// An AMM pool's spot price (before fee), by index in [`WorldConfig::pools`].
+    Pool(usize),
 }
 
 /// One source of an oracle: what it reads, how late the reading arrives, its weight and its
@@ -226,8 +256,10 @@ pub struct WorldConfig {
     pub spec: MarketSpec,
     /// The exogenous price.
     pub reference: ReferenceConfig,
-    /// Trading venues, by index.
+    /// Trading venues (limit order books), by index; routes number the pools after them.
     pub venues: Vec<VenueConfig>,
+    /// AMM pools; in routes, pool `i` is venue `venues.len() + i`.
+    pub pools: Vec<PoolConfig>,
     /// Market makers, agent ids from 0.
     pub makers: Vec<MakerConfig>,
     /// Oracles; the protocol reads [`WorldConfig::market_oracle`], the others are computed
@@ -245,6 +277,8 @@ pub struct WorldConfig {
     pub liquidators: Vec<LiquidatorConfig>,
     /// Other traders, agent ids after the liquidators.
     pub traders: Vec<TraderConfig>,
+    /// Arbitrageurs between pools and books, agent ids after the traders.
+    pub arbitrageurs: Vec<ArbitrageurConfig>,
     /// Interval between book snapshots in the trace.
     pub snapshot_every: SimDuration,
 }

@@ -60,6 +60,8 @@ pub enum Event {
         /// Lots of that liquidation's collateral still to sell.
         remaining: u64,
     },
+    /// An arbitrageur checks its pool against its book.
+    ArbWake(u32),
     /// A trader of the order flow acts.
     TraderWake(u32),
     /// A snapshot row of the book goes into the trace.

@@ -27,13 +27,14 @@ pub mod trace;
 mod world;
 
 pub use config::{
-    Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig, OracleSource,
-    Publication, ReferenceConfig, Route, Smoothing, SourceKind, TraderConfig, TraderKind,
-    VenueConfig, WorldConfig,
+    ArbitrageurConfig, Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig,
+    OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,
+    TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
 pub use event::{Event, Observation};
 pub use stats::RunStats;
 pub use world::{AgentKind, World};
+pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};
 
 /// A run that could not complete.
 #[derive(Debug, thiserror::Error)]

@@ -5,8 +5,7 @@
 //! goes to the venue where it fetches the most given the pieces already placed, which ends with
 //! the venues' marginal prices as equal as the pieces allow.
 
-use cascade_book::Book;
-use cascade_types::{Lots, Side, SimDuration};
+use cascade_types::{Lots, SimDuration};
 
 /// How a seller reaches the venues.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,18 +47,18 @@ impl Route {
 /// A sale is split across venues in about this many pieces.
 pub const SPLIT_PIECES: u64 = 64;
 
-/// How a sale of `qty` is shared among `books` (one quantity per book, in order).
-pub fn split_sale(books: &[&Book], qty: Lots) -> Vec<Lots> {
-    let proceeds = |b: &Book, q: u64| b.sweep_preview(Side::Ask, Lots(q), None).1.0;
+/// How a sale of `qty` is shared among `n` venues (one quantity per venue, in order), given
+/// what selling `q` on venue `i` fetches: `proceeds(i, q)`.
+pub fn split_sale(n: usize, qty: Lots, proceeds: impl Fn(usize, u64) -> u64) -> Vec<Lots> {
     let piece = (qty.0 / SPLIT_PIECES).max(1);
-    let mut alloc = vec![0u64; books.len()];
-    let mut fetched = vec![0u64; books.len()];
+    let mut alloc = vec![0u64; n];
+    let mut fetched = vec![0u64; n];
     let mut left = qty.0;
     while left > 0 {
         let q = piece.min(left);
         let mut best: Option<(usize, u64, u64)> = None;
-        for (i, b) in books.iter().enumerate() {
-            let total = proceeds(b, alloc[i] + q);
+        for i in 0..n {
+            let total = proceeds(i, alloc[i] + q);
             let gain = total - fetched[i];
             if gain > 0 && best.is_none_or(|(_, g, _)| gain > g) {
                 best = Some((i, gain, total));
@@ -76,8 +75,8 @@ pub fn split_sale(books: &[&Book], qty: Lots) -> Vec<Lots> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cascade_book::OrderType;
-    use cascade_types::{AgentId, SimTime, Ticks};
+    use cascade_book::{Book, OrderType};
+    use cascade_types::{AgentId, Side, SimTime, Ticks};
 
     fn book(levels: &[(i64, u64)]) -> Book {
         let mut b = Book::new();
@@ -99,13 +98,18 @@ mod tests {
     /// for the remaining 128. Marginal prices end at 98 on B, A untouched below 100.
     #[test]
     fn a_split_fills_the_best_prices_first_across_books() {
+        let split = |books: &[&Book], qty: u64| {
+            split_sale(books.len(), Lots(qty), |i, q| {
+                books[i].sweep_preview(Side::Ask, Lots(q), None).1.0
+            })
+        };
         let a = book(&[(100, 64), (90, 1000)]);
         let b = book(&[(99, 64), (98, 1000)]);
-        assert_eq!(split_sale(&[&a, &b], Lots(256)), [Lots(64), Lots(192)]);
+        assert_eq!(split(&[&a, &b], 256), [Lots(64), Lots(192)]);
         // More than both books hold: each gets what it can take, the rest is not placed.
         let small = book(&[(100, 5)]);
-        assert_eq!(split_sale(&[&small, &small], Lots(20)), [Lots(5), Lots(5)]);
-        assert_eq!(split_sale(&[&a], Lots(0)), [Lots(0)]);
+        assert_eq!(split(&[&small, &small], 20), [Lots(5), Lots(5)]);
+        assert_eq!(split(&[&a], 0), [Lots(0)]);
     }
 
     #[test]

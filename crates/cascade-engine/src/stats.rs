@@ -23,6 +23,11 @@ pub struct RunStats {
     pub deficit: Quote,
     /// Debt above collateral value of accounts still open at the end, at the last oracle price.
     pub open_shortfall: Quote,
+    /// Accounts still liquidatable at the last oracle price when the run ends (liquidators
+    /// found no profitable or possible liquidation for them).
+    pub left_liquidatable: u64,
+    /// Their debt.
+    pub left_liquidatable_debt: Quote,
     /// Trades in the book.
     pub trades: u64,
     /// Base traded in the book.
@@ -34,6 +39,10 @@ pub struct RunStats {
     /// Liquidator wakes that found no price the market may act on (stale or too wide a pull
     /// price, a paused breaker).
     pub oracle_blocked_wakes: u64,
+    /// Swaps on AMM pools (sales, arbitrage legs).
+    pub pool_swaps: u64,
+    /// Arbitrages executed between a pool and a book.
+    pub arbitrages: u64,
     /// Observations dropped because a later one had arrived.
     pub stale_observations: u64,
     /// Lowest book mid seen at any event.

@@ -36,6 +36,10 @@ pub struct Summary {
     pub deficit: f64,
     /// Debt above collateral value of insolvent accounts still open, USD.
     pub open_shortfall: f64,
+    /// Accounts still liquidatable at the last oracle price at the end of the run.
+    pub left_liquidatable: u64,
+    /// Their debt, USD.
+    pub left_liquidatable_debt: f64,
     /// Debt repaid by liquidators, USD.
     pub debt_repaid: f64,
     /// Collateral taken from accounts, base units.
@@ -95,6 +99,8 @@ impl Summary {
             bad_debt: deficit + open_shortfall,
             deficit,
             open_shortfall,
+            left_liquidatable: stats.left_liquidatable,
+            left_liquidatable_debt: spec.quote(stats.left_liquidatable_debt),
             debt_repaid: spec.quote(stats.debt_repaid),
             collateral_seized: spec.qty(stats.collateral_seized),
             liquidated_value: spec.quote(stats.liquidated_value),
@@ -139,6 +145,7 @@ impl Summary {
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
              bad debt: {:.2} USD (deficit {:.2}, open shortfall {:.2}); debt repaid {:.2} USD\n\
+             left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
              trace hash {}",
@@ -158,6 +165,8 @@ impl Summary {
             self.deficit,
             self.open_shortfall,
             self.debt_repaid,
+            self.left_liquidatable,
+            self.left_liquidatable_debt,
             opt(self.min_reference_price),
             opt(self.min_mid_price),
             opt(self.min_oracle_price),

@@ -83,7 +83,9 @@ pub fn build(
         close_factor_min_base: usd(s.lending.close_factor_min_usd),
         min_leftover_base: usd(s.lending.min_leftover_usd),
     };
-    let names = s.venue_names();
+    let mut names = s.venue_names();
+    let books = names.len();
+    names.extend(s.pools.iter().map(|p| p.name.clone()));
     let venue_index = |n: &str| {
         names
             .iter()
@@ -160,8 +162,32 @@ pub fn build(
         })
         .collect();
     let traders = traders(s, seed, &spec, p0, &venue_index);
+    let pools = s
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.build(&spec, p0)
+                .map_err(|message| ScenarioError::Invalid {
+                    origin: s.name.clone(),
+                    field: format!("pools[{i}]"),
+                    message,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let arbitrageurs = s
+        .arbitrageurs
+        .iter()
+        .flat_map(|a| {
+            let pool = venue_index(&a.pool) - books;
+            let book = a.book.as_deref().map_or(0, &venue_index);
+            a.build(&spec, pool, book).collect::<Vec<_>>()
+        })
+        .collect();
     Ok(WorldConfig {
         traders,
+        pools,
+        arbitrageurs,
         name: s.name.clone(),
         seed,
         duration: SimDuration::from_secs_f64(s.duration_s),
@@ -178,13 +204,13 @@ pub fn build(
             }),
         },
         makers,
-        venues: names
+        venues: names[..books]
             .iter()
             .map(|n| VenueConfig { name: n.clone() })
             .collect(),
         oracles: s
             .all_oracles()
-            .map(|(_, o)| o.build(&s.market, &venue_index, &oracle_index, &names[0]))
+            .map(|(_, o)| o.build(&s.market, &venue_index, &oracle_index, &names[0], books))
             .collect(),
         market_oracle: 0,
         congestion: Congestion {

@@ -78,6 +78,8 @@ pub enum ReadSpec {
     },
     /// The exogenous reference price.
     Reference,
+    /// An AMM pool's spot price.
+    Pool(String),
 }
 
 /// One source.
@@ -266,15 +268,16 @@ impl SourceSpec {
             ReadSpec::Mid(v) | ReadSpec::LastTrade(v) => v.clone(),
             ReadSpec::Vwap { venue, .. } => format!("{venue}-vwap"),
             ReadSpec::Reference => "reference".to_string(),
+            ReadSpec::Pool(p) => p.clone(),
         })
     }
 
-    /// The venue it reads, if any.
+    /// The book venue it reads, if any.
     pub fn venue(&self) -> Option<&str> {
         match &self.read {
             ReadSpec::Mid(v) | ReadSpec::LastTrade(v) => Some(v),
             ReadSpec::Vwap { venue, .. } => Some(venue),
-            ReadSpec::Reference => None,
+            ReadSpec::Reference | ReadSpec::Pool(_) => None,
         }
     }
 }
@@ -434,6 +437,7 @@ impl OracleSpec {
         venue_index: &dyn Fn(&str) -> usize,
         oracle_index: &dyn Fn(&str) -> usize,
         default_venue: &str,
+        venues: usize,
     ) -> OracleConfig {
         let ticks = |p: f64| Ticks((p / m.tick_size).round() as i64);
         let default_source = SourceSpec {
@@ -460,6 +464,7 @@ impl OracleSpec {
                         window: secs(*window_s),
                     },
                     ReadSpec::Reference => SourceKind::Reference,
+                    ReadSpec::Pool(p) => SourceKind::Pool(venue_index(p) - venues),
                 },
                 latency: s
                     .latency_ms

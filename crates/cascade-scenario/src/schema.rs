@@ -1,6 +1,7 @@
 //! The scenario schema, in the units users think in, and its range checks.
 
 pub use crate::oracle_spec::OracleSpec;
+pub use crate::pools_spec::{ArbGroup, PoolSpec};
 use cascade_des::dist::Dist;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,12 @@ pub struct Scenario {
     /// Trading venues (limit order books); one venue named `book` if absent.
     #[serde(default)]
     pub venues: Vec<VenueSpec>,
+    /// AMM pools (Uniswap v2/v3), venues beside the books.
+    #[serde(default)]
+    pub pools: Vec<PoolSpec>,
+    /// Arbitrageurs between pools and books.
+    #[serde(default)]
+    pub arbitrageurs: Vec<ArbGroup>,
     /// Market-maker groups.
     pub makers: Vec<MakerGroup>,
     /// The oracle the lending market reads.
@@ -542,7 +549,7 @@ pub const MAX_LEVELS: u32 = 10_000;
 pub const MAX_ATOMS: f64 = 1e18;
 
 /// Checks that `v` (in base units if `lot`, quote currency otherwise) fits the integer units.
-fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
+pub(crate) fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
     let unit = if base {
         m.lot_size
     } else {
@@ -711,6 +718,17 @@ impl Scenario {
                 return fail(format!("venues[{i}].name"), format!("`{n}` is used twice"));
             }
         }
+        let pools: Vec<&str> = self.pools.iter().map(|p| p.name.as_str()).collect();
+        let p0 = self.reference.knots.first().map(|k| k.1);
+        for (i, p) in self.pools.iter().enumerate() {
+            p.validate(&format!("pools[{i}]"), p0)?;
+            if names.contains(&p.name) || pools[..i].contains(&p.name.as_str()) {
+                return fail(
+                    format!("pools[{i}].name"),
+                    format!("`{}` is already a venue or pool name", p.name),
+                );
+            }
+        }
         let known = |field: String, n: &str| {
             if names.iter().any(|x| x == n) {
                 Ok(())
@@ -721,6 +739,32 @@ impl Scenario {
                 )
             }
         };
+        let known_pool = |field: String, n: &str| {
+            if pools.contains(&n) {
+                Ok(())
+            } else {
+                fail(
+                    field,
+                    format!("no pool named `{n}`; pools: {}", pools.join(", ")),
+                )
+            }
+        };
+        // Sales may go to books and pools alike.
+        let known_venue = |field: String, n: &str| {
+            if pools.contains(&n) {
+                Ok(())
+            } else {
+                known(field, n)
+            }
+        };
+        for (i, a) in self.arbitrageurs.iter().enumerate() {
+            let f = format!("arbitrageurs[{i}]");
+            a.validate(&f, &self.market)?;
+            known_pool(format!("{f}.pool"), &a.pool)?;
+            if let Some(b) = &a.book {
+                known(format!("{f}.book"), b)?;
+            }
+        }
         for (i, m) in self.makers.iter().enumerate() {
             if let Some(v) = &m.venue {
                 known(format!("makers[{i}].venue"), v)?;
@@ -736,6 +780,9 @@ impl Scenario {
                 if let Some(v) = s.venue() {
                     known(format!("{f}.sources[{k}].read"), v)?;
                 }
+                if let crate::oracle_spec::ReadSpec::Pool(p) = &s.read {
+                    known_pool(format!("{f}.sources[{k}].read"), p)?;
+                }
             }
         }
         for (i, l) in self.liquidators.iter().enumerate() {
@@ -743,13 +790,13 @@ impl Scenario {
                 let mut stack = vec![(format!("liquidators[{i}].route"), r)];
                 while let Some((f, r)) = stack.pop() {
                     match r {
-                        RouteSpec::Venue(v) => known(f, v)?,
+                        RouteSpec::Venue(v) => known_venue(f, v)?,
                         RouteSpec::Split(vs) => {
                             if vs.is_empty() {
                                 return fail(f, "a split needs at least one venue");
                             }
                             for v in vs {
-                                known(f.clone(), v)?;
+                                known_venue(f.clone(), v)?;
                             }
                         }
                         RouteSpec::Sliced {

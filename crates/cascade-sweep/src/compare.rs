@@ -1,9 +1,10 @@
 //! `cascade compare`: the same scenario and seeds with the liquidators' sales routed
 //! differently, side by side.
 //!
-//! Route names: `book` (all on the first venue), `split` (across every venue, equalising their
-//! marginal prices), `sliced` (the first venue, in 6 slices 20 s apart), or a venue's name (all
-//! on that venue). Every liquidator group gets the route; nothing else changes.
+//! Route names: `book` (all on the first book venue), `amm` (all into the first AMM pool),
+//! `split` (across every book and pool, equalising their marginal prices), `sliced` (the first
+//! venue, in 6 slices 20 s apart), or a venue's or pool's name (all there). Every liquidator
+//! group gets the route; nothing else changes.
 
 use crate::store::SweepError;
 use cascade_engine::World;
@@ -17,20 +18,33 @@ use std::path::{Path, PathBuf};
 
 /// The route a name stands for in `scenario`.
 pub fn route_named(scenario: &Scenario, name: &str) -> Result<RouteSpec, String> {
-    let venues = scenario.venue_names();
+    let mut venues = scenario.venue_names();
+    let pools: Vec<String> = scenario.pools.iter().map(|p| p.name.clone()).collect();
     Ok(match name {
         "book" => RouteSpec::Venue(venues[0].clone()),
-        "split" => RouteSpec::Split(venues.clone()),
+        "amm" => match pools.first() {
+            Some(p) => RouteSpec::Venue(p.clone()),
+            None => return Err("route `amm`: the scenario has no pool".to_string()),
+        },
+        "split" => {
+            venues.extend(pools);
+            RouteSpec::Split(venues)
+        }
         "sliced" => RouteSpec::Sliced {
             route: Box::new(RouteSpec::Venue(venues[0].clone())),
             slices: 6,
             every_s: 20.0,
         },
-        v if venues.iter().any(|x| x == v) => RouteSpec::Venue(v.to_string()),
+        v if venues.iter().chain(&pools).any(|x| x == v) => RouteSpec::Venue(v.to_string()),
         other => {
             return Err(format!(
-                "unknown route `{other}`: use book, split, sliced or a venue name ({})",
-                venues.join(", ")
+                "unknown route `{other}`: use book, amm, split, sliced or a venue or pool name ({})",
+                venues
+                    .iter()
+                    .chain(&pools)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     })
@@ -110,6 +124,8 @@ pub struct RouteMeans {
     pub slippage: f64,
     /// Mean lowest venue mid, USD.
     pub trough: f64,
+    /// Mean debt of accounts left liquidatable at the end, USD.
+    pub left_debt: f64,
 }
 
 /// Means per route, in the routes' order.
@@ -131,6 +147,7 @@ pub fn means(runs: &[CompareRun], routes: &[String]) -> Vec<RouteMeans> {
                 bad_debt: mean(&|s| s.bad_debt),
                 slippage: mean(&|s| s.sale_slippage),
                 trough: mean(&|s| s.min_mid_price.unwrap_or(f64::NAN)),
+                left_debt: mean(&|s| s.left_liquidatable_debt),
             }
         })
         .collect()
@@ -151,13 +168,13 @@ pub fn write(
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut rows = String::from(
-        "route,seed,liquidations,max_generation,bad_debt,sale_slippage,min_mid_price,debt_repaid,trace_hash\n",
+        "route,seed,liquidations,max_generation,bad_debt,sale_slippage,min_mid_price,debt_repaid,left_liquidatable,left_liquidatable_debt,trace_hash\n",
     );
     for r in runs {
         let s = &r.summary;
         let _ = writeln!(
             rows,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             r.route,
             r.seed,
             s.liquidations,
@@ -166,24 +183,27 @@ pub fn write(
             s.sale_slippage,
             s.min_mid_price.map_or(String::new(), |p| p.to_string()),
             s.debt_repaid,
+            s.left_liquidatable,
+            s.left_liquidatable_debt,
             s.trace_hash
         );
     }
     let m = means(runs, routes);
     let mut table = String::from(
-        "route,runs,liquidations_mean,max_generation,bad_debt_mean,sale_slippage_mean,min_mid_price_mean\n",
+        "route,runs,liquidations_mean,max_generation,bad_debt_mean,sale_slippage_mean,min_mid_price_mean,left_liquidatable_debt_mean\n",
     );
     for r in &m {
         let _ = writeln!(
             table,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             r.route,
             seeds.len(),
             r.liquidations,
             r.max_generation.map_or(String::new(), |g| g.to_string()),
             r.bad_debt,
             r.slippage,
-            r.trough
+            r.trough,
+            r.left_debt
         );
     }
     let files = [dir.join("compare.csv"), dir.join("routes.csv")];

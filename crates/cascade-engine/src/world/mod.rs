@@ -7,8 +7,11 @@
 mod flow;
 mod liquidations;
 mod oracle;
+mod pools;
 mod snapshots;
 mod venues;
+
+pub use pools::{BASE_ATOMS_PER_LOT, POOL_UNITS};
 
 use crate::config::WorldConfig;
 use crate::event::Event;
@@ -29,6 +32,8 @@ pub enum AgentKind {
     Liquidator(usize),
     /// Order-flow trader `i` (noise, momentum, stop-loss, informed).
     Trader(usize),
+    /// Arbitrageur `i` between a pool and a book.
+    Arbitrageur(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -95,6 +100,12 @@ pub struct World<T: TraceSink> {
     venues: Vec<Venue>,
     market: LendingMarket,
     oracles: Vec<oracle::OracleState>,
+    pools: Vec<pools::PoolVenue>,
+    arbs: Vec<cascade_agents::Arbitrageur>,
+    arb_rngs: Vec<StreamRng>,
+    arb_pending: Vec<bool>,
+    /// Per agent, base-token atoms bought from pools short of a whole lot.
+    base_residue: Vec<u128>,
     reference: ReferencePath,
     reference_price: f64,
     makers: Vec<MarketMaker>,
@@ -151,6 +162,7 @@ impl<T: TraceSink> World<T> {
         let mut wallets: Vec<Wallet> = cfg.makers.iter().map(|m| m.wallet).collect();
         wallets.extend(cfg.liquidators.iter().map(|l| l.wallet));
         wallets.extend(cfg.traders.iter().map(|t| t.wallet));
+        wallets.extend(cfg.arbitrageurs.iter().map(|a| a.wallet));
         let mut labels: Vec<String> = (0..cfg.makers.len()).map(|i| format!("mm{i}")).collect();
         labels.extend((0..cfg.liquidators.len()).map(|i| format!("liq{i}")));
         let mut kinds: Vec<AgentKind> = (0..cfg.makers.len()).map(AgentKind::Maker).collect();
@@ -176,6 +188,25 @@ impl<T: TraceSink> World<T> {
             labels.push(format!("{short}{}", per_kind[k]));
             per_kind[k] += 1;
         }
+        labels.extend((0..cfg.arbitrageurs.len()).map(|i| format!("arb{i}")));
+        kinds.extend((0..cfg.arbitrageurs.len()).map(AgentKind::Arbitrageur));
+        let pools = cfg
+            .pools
+            .iter()
+            .map(|p| pools::PoolVenue {
+                name: p.name.clone(),
+                pool: p.pool.clone(),
+            })
+            .collect();
+        let arbs = cfg
+            .arbitrageurs
+            .iter()
+            .map(|a| cascade_agents::Arbitrageur::new(a.params))
+            .collect();
+        let arb_rngs = (0..cfg.arbitrageurs.len())
+            .map(|i| streams.stream("arbitrageur", i as u64))
+            .collect();
+        let arb_pending = vec![false; cfg.arbitrageurs.len()];
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -204,6 +235,11 @@ impl<T: TraceSink> World<T> {
             venues,
             market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
             oracles,
+            pools,
+            arbs,
+            arb_rngs,
+            arb_pending,
+            base_residue: Vec::new(),
             reference,
             reference_price,
             makers,
@@ -228,6 +264,7 @@ impl<T: TraceSink> World<T> {
             trace,
             cfg,
         };
+        w.base_residue = vec![0; w.wallets.len()];
         w.start_totals = w.totals();
         let p0 = w.reference_ticks();
         w.liquidator_start_value = w.liquidator_value(p0);
@@ -323,6 +360,7 @@ impl<T: TraceSink> World<T> {
                     Lots(remaining),
                 ),
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
+                Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -354,6 +392,10 @@ impl<T: TraceSink> World<T> {
         for t in 0..self.traders.len() {
             self.schedule_trader(t);
         }
+        for a in 0..self.arbs.len() {
+            let poll = self.cfg.arbitrageurs[a].poll;
+            self.request_arb_wake(a, Some(poll));
+        }
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
     }
 
@@ -368,7 +410,8 @@ impl<T: TraceSink> World<T> {
     }
 
     /// Total quote and base inside the world plus what crossed its boundary, which must never
-    /// change: (quote, base).
+    /// change: (quote atoms, base in pool-token atoms: lots times `BASE_ATOMS_PER_LOT`, plus
+    /// what pools and residues hold).
     fn totals(&self) -> (u128, u128) {
         let mut cash: u128 = 0;
         let mut base: u128 = 0;
@@ -386,6 +429,12 @@ impl<T: TraceSink> World<T> {
         cash -= u128::from(e.cash_in);
         base += u128::from(e.base_out);
         base -= u128::from(e.base_in);
+        base *= pools::BASE_ATOMS_PER_LOT;
+        for p in &self.pools {
+            base += p.pool.balance(pools::POOL_UNITS.base_token);
+            cash += p.pool.balance(pools::POOL_UNITS.quote_token);
+        }
+        base += self.base_residue.iter().sum::<u128>();
         (cash, base)
     }
 
@@ -407,7 +456,8 @@ impl<T: TraceSink> World<T> {
         let (cash0, base0) = self.start_totals;
         if (cash, base) != (cash0, base0) {
             return Err(format!(
-                "value not conserved: quote {cash} atoms (started with {cash0}), base {base} lots (started with {base0})"
+                "value not conserved: quote {cash} atoms (started with {cash0}), base {base} pool-token atoms (started with {base0}; {} per lot)",
+                pools::BASE_ATOMS_PER_LOT
             ));
         }
         let t = self.market.totals();
@@ -451,6 +501,11 @@ impl<T: TraceSink> World<T> {
         let last = self.last_market_price().unwrap_or(self.reference_ticks());
         self.stats.open_shortfall =
             Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
+        for a in self.market.index().liquidatable_at(last) {
+            self.stats.left_liquidatable += 1;
+            let debt = self.market.account(a).debt;
+            self.stats.left_liquidatable_debt = self.stats.left_liquidatable_debt.plus(debt);
+        }
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         (self.stats, self.trace)

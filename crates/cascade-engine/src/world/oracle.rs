@@ -172,6 +172,7 @@ impl<T: TraceSink> World<T> {
                 Some((2 * vwap, Ticks(0)))
             }
             SourceKind::Reference => Some((2 * self.reference_ticks().0, Ticks(0))),
+            SourceKind::Pool(p) => self.pools[p].price_x2().map(|x2| (x2, Ticks(0))),
         }
     }
 

@@ -59,6 +59,24 @@ impl<T: TraceSink> World<T> {
                 self.trace.row(r);
             }
         }
+        let oracle_now = self.last_market_price().map(|p| spec.price(p));
+        for p in 0..self.pools.len() {
+            let pool = &self.pools[p];
+            let mid = pool.price_x2();
+            let row = BookTopRow {
+                time_ns: t,
+                venue: pool.name.clone(),
+                best_bid: None,
+                bid_qty: 0.0,
+                best_ask: None,
+                ask_qty: 0.0,
+                mid: mid.map(|m| m as f64 * spec.tick_size / 2.0),
+                bid_depth_2pct: spec.qty(pool.depth_to(0.98)),
+                reference: self.reference_price,
+                oracle: oracle_now,
+            };
+            self.trace.row(&row);
+        }
         let mark = self.venues[0]
             .price()
             .or_else(|| self.last_market_price())
@@ -68,6 +86,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Maker(m) => ("maker", Some(self.makers[m].active_levels())),
                 AgentKind::Liquidator(_) => ("liquidator", None),
                 AgentKind::Trader(t) => (self.trader_kind_name(t), None),
+                AgentKind::Arbitrageur(_) => ("arbitrageur", None),
             };
             let row = AgentRow {
                 time_ns: t,

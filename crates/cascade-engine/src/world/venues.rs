@@ -151,19 +151,21 @@ impl<T: TraceSink> World<T> {
         filled
     }
 
-    /// What selling `qty` on venue `v` would fetch now.
+    /// What selling `qty` on venue `v` (a book, or a pool after the books) would fetch now.
     fn venue_proceeds(&self, v: usize, qty: Lots) -> Quote {
-        self.venues[v].book.sweep_preview(Side::Ask, qty, None).1
+        match self.pool_index(v) {
+            Some(p) => self.pool_proceeds(p, qty),
+            None => self.venues[v].book.sweep_preview(Side::Ask, qty, None).1,
+        }
     }
 
     /// How a sale of `qty` is shared among `venues` (see [`split_sale`]).
     fn split_plan(&self, venues: &[usize], qty: Lots) -> Vec<(usize, Lots)> {
-        let books: Vec<&cascade_book::Book> =
-            venues.iter().map(|&v| &self.venues[v].book).collect();
+        let proceeds = |i: usize, q: u64| self.venue_proceeds(venues[i], Lots(q)).0;
         venues
             .iter()
             .copied()
-            .zip(split_sale(&books, qty))
+            .zip(split_sale(venues.len(), qty, proceeds))
             .filter(|(_, a)| !a.is_zero())
             .collect()
     }
@@ -204,7 +206,10 @@ impl<T: TraceSink> World<T> {
         let before = self.observed_x2();
         let mut out = (Lots(0), Quote(0));
         for (v, q) in plan {
-            let (s, p) = self.submit(agent, v, Side::Ask, q, OrderType::Market, liquidation);
+            let (s, p) = match self.pool_index(v) {
+                Some(pool) => self.pool_swap(agent, pool, true, q.0, liquidation),
+                None => self.submit(agent, v, Side::Ask, q, OrderType::Market, liquidation),
+            };
             out = (out.0.plus(s), out.1.plus(p));
         }
         // Slippage against the price the oracle would have observed just before the sale.
