@@ -1,4 +1,5 @@
-//! The order flow besides makers and liquidators: noise, momentum, stop-loss and informed traders.
+//! The order flow besides makers and liquidators (noise, momentum, stop-loss and informed
+//! traders), and makers that withdraw under stress.
 
 use crate::support::{data_dir, root};
 use cascade::{MemoryTrace, Scenario, World, build};
@@ -72,4 +73,34 @@ fn flow_traders_trade_and_stops_fire_after_their_price_prints() {
     }
     assert_eq!(k, 100);
     assert!(fired > 30, "only {fired} stops fired in a 20% crash");
+}
+
+/// flash_crash_withdrawal against flash_crash_deep_book, three seeds: makers that pull their
+/// quotes make the same shock's trough deeper, liquidate more accounts, and leave more
+/// liquidations triggered by earlier ones (generation 1 and beyond), never fewer generations.
+#[test]
+fn maker_withdrawal_deepens_the_trough_and_the_cascade() {
+    let calm = crate::support::scenario("flash_crash_deep_book.ron");
+    let shy = crate::support::scenario("flash_crash_withdrawal.ron");
+    for seed in [calm.seed, 1, 2] {
+        let c = cascade::run_in_memory(&calm, Some(seed)).summary;
+        let s = cascade::run_in_memory(&shy, Some(seed)).summary;
+        let later = |x: &cascade::Summary| x.liquidations_by_generation.iter().skip(1).sum::<u64>();
+        eprintln!(
+            "seed {seed}: trough {:?} vs {:?}, liquidations {} vs {}, generation 1+ {} vs {}",
+            s.min_mid_price,
+            c.min_mid_price,
+            s.liquidations,
+            c.liquidations,
+            later(&s),
+            later(&c)
+        );
+        assert!(
+            s.min_mid_price.unwrap() < c.min_mid_price.unwrap() - 10.0,
+            "seed {seed}"
+        );
+        assert!(s.liquidations > c.liquidations, "seed {seed}");
+        assert!(later(&s) > later(&c), "seed {seed}");
+        assert!(s.max_generation >= c.max_generation, "seed {seed}");
+    }
 }

@@ -30,6 +30,10 @@ pub struct ReferenceConfig {
 pub struct VenueConfig {
     /// Name, as written in traces.
     pub name: String,
+    /// The venue's own reference path, followed by its makers and informed traders (the
+    /// world's reference if `None`); it draws from the world reference's stream, so where the
+    /// two paths' bars agree their moves coincide.
+    pub reference: Option<ReferenceConfig>,
 }
 
 /// An AMM pool venue. Token 0 is the base asset, one atom per lot; token 1 the quote asset, one

@@ -3,7 +3,7 @@
 use crate::ScenarioError;
 use crate::klines::{self, KlineOptions};
 use crate::schema::RouteSpec;
-use crate::schema::{MAX_ATOMS, Scenario, parse_utc_ms};
+use crate::schema::{MAX_ATOMS, ReferenceSpec, Scenario, parse_utc_ms};
 use cascade_agents::{
     JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, StressResponse, Wallet,
 };
@@ -21,10 +21,16 @@ fn bps(fraction: f64) -> Bps {
     Bps((fraction * 10_000.0).round() as u32)
 }
 
-/// The reference path's base: the knots, or the bars of the kline file in `data_dir`.
-fn reference_base(s: &Scenario, data_dir: &Path) -> Result<PathBase, ScenarioError> {
-    let Some(k) = &s.reference.klines else {
-        return Ok(PathBase::Knots(s.reference.knots.clone()));
+/// A reference path's base: the knots, or the bars of the kline file in `data_dir` (prices below
+/// `clip_low` raised to it); `field` names the spec in errors.
+fn reference_base(
+    s: &Scenario,
+    r: &ReferenceSpec,
+    field: &str,
+    data_dir: &Path,
+) -> Result<PathBase, ScenarioError> {
+    let Some(k) = &r.klines else {
+        return Ok(PathBase::Knots(r.knots.clone()));
     };
     let utc = |v: &Option<String>| {
         v.as_deref()
@@ -32,7 +38,7 @@ fn reference_base(s: &Scenario, data_dir: &Path) -> Result<PathBase, ScenarioErr
             .transpose()
             .map_err(|m| ScenarioError::Invalid {
                 origin: s.name.clone(),
-                field: "reference.klines".into(),
+                field: format!("{field}.klines"),
                 message: m,
             })
     };
@@ -43,19 +49,40 @@ fn reference_base(s: &Scenario, data_dir: &Path) -> Result<PathBase, ScenarioErr
         ..KlineOptions::default()
     };
     let loaded = klines::load(&data_dir.join(&k.file), &opts)?;
+    let clip = |p: f64| k.clip_low.map_or(p, |c| p.max(c));
     Ok(PathBase::Bars {
         bars: loaded
             .bars
             .iter()
             .map(|b| Ohlc {
-                open: b.open,
-                high: b.high,
-                low: b.low,
-                close: b.close,
+                open: clip(b.open),
+                high: clip(b.high),
+                low: clip(b.low),
+                close: clip(b.close),
             })
             .collect(),
         interval: loaded.interval_ms as f64 / 1_000.0,
-        step: s.reference.step_ms / 1_000.0,
+        step: r.step_ms / 1_000.0,
+    })
+}
+
+/// The engine's reference configuration from a spec.
+fn reference_config(
+    s: &Scenario,
+    r: &ReferenceSpec,
+    field: &str,
+    data_dir: &Path,
+) -> Result<ReferenceConfig, ScenarioError> {
+    Ok(ReferenceConfig {
+        base: reference_base(s, r, field, data_dir)?,
+        step: SimDuration::from_millis_f64(r.step_ms),
+        diffusion: r.diffusion.map(|d| JumpDiffusion {
+            drift_annual: d.drift_annual,
+            sigma_annual: d.sigma_annual,
+            jumps_per_hour: d.jumps_per_hour,
+            jump_mean: d.jump_mean,
+            jump_std: d.jump_std,
+        }),
     })
 }
 
@@ -69,7 +96,20 @@ pub fn build(
     data_dir: &Path,
 ) -> Result<WorldConfig, ScenarioError> {
     let seed = seed.unwrap_or(s.seed);
-    let base = reference_base(s, data_dir)?;
+    let reference = reference_config(s, &s.reference, "reference", data_dir)?;
+    let base = reference.base.clone();
+    let mut venue_refs = Vec::new();
+    for (i, v) in s.venues.iter().enumerate() {
+        venue_refs.push(match &v.reference {
+            Some(r) => Some(reference_config(
+                s,
+                r,
+                &format!("venues[{i}].reference"),
+                data_dir,
+            )?),
+            None => None,
+        });
+    }
     let spec = MarketSpec {
         tick_size: s.market.tick_size,
         lot_size: s.market.lot_size,
@@ -192,21 +232,15 @@ pub fn build(
         seed,
         duration: SimDuration::from_secs_f64(s.duration_s),
         spec,
-        reference: ReferenceConfig {
-            base,
-            step: SimDuration::from_millis_f64(s.reference.step_ms),
-            diffusion: s.reference.diffusion.map(|d| JumpDiffusion {
-                drift_annual: d.drift_annual,
-                sigma_annual: d.sigma_annual,
-                jumps_per_hour: d.jumps_per_hour,
-                jump_mean: d.jump_mean,
-                jump_std: d.jump_std,
-            }),
-        },
+        reference,
         makers,
         venues: names[..books]
             .iter()
-            .map(|n| VenueConfig { name: n.clone() })
+            .enumerate()
+            .map(|(i, n)| VenueConfig {
+                name: n.clone(),
+                reference: venue_refs.get(i).cloned().flatten(),
+            })
             .collect(),
         oracles: s
             .all_oracles()

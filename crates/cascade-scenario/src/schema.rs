@@ -63,6 +63,10 @@ fn default_snapshot_ms() -> f64 {
 pub struct VenueSpec {
     /// Name, as other fields and the traces refer to it.
     pub name: String,
+    /// This venue's own reference path, which its market makers and informed traders follow
+    /// (the scenario's `reference` if absent): e.g. a venue-specific wick.
+    #[serde(default)]
+    pub reference: Option<ReferenceSpec>,
 }
 
 /// How a liquidator sells seized collateral.
@@ -128,6 +132,9 @@ pub struct KlineSpec {
     /// Bad-print threshold (0 keeps every print; see `cascade_scenario::klines`).
     #[serde(default = "default_bad_print_k")]
     pub bad_print_k: f64,
+    /// Prices below this are raised to it (how other venues saw a venue-specific wick).
+    #[serde(default)]
+    pub clip_low: Option<f64>,
 }
 
 fn default_bad_print_k() -> f64 {
@@ -718,6 +725,11 @@ impl Scenario {
                 return fail(format!("venues[{i}].name"), format!("`{n}` is used twice"));
             }
         }
+        for (i, v) in self.venues.iter().enumerate() {
+            if let Some(r) = &v.reference {
+                r.validate(&format!("venues[{i}].reference"))?;
+            }
+        }
         let pools: Vec<&str> = self.pools.iter().map(|p| p.name.as_str()).collect();
         let p0 = self.reference.knots.first().map(|k| k.1);
         for (i, p) in self.pools.iter().enumerate() {
@@ -818,15 +830,22 @@ impl Scenario {
     }
 
     fn validate_reference(&self) -> Check {
-        let r = &self.reference;
-        positive("reference.step_ms", r.step_ms)?;
+        self.reference.validate("reference")
+    }
+}
+
+impl ReferenceSpec {
+    /// Range-checks a reference path; `f` is its field path.
+    pub(crate) fn validate(&self, f: &str) -> Check {
+        let r = self;
+        positive(&format!("{f}.step_ms"), r.step_ms)?;
         if let Some(k) = &r.klines {
             if !r.knots.is_empty() {
-                return fail("reference", "give either knots or klines, not both");
+                return fail(f, "give either knots or klines, not both");
             }
             if k.file.trim().is_empty() {
                 return fail(
-                    "reference.klines.file",
+                    format!("{f}.klines.file"),
                     "must name a file in the data directory",
                 );
             }
@@ -835,36 +854,39 @@ impl Scenario {
                 .as_deref()
                 .map(parse_utc_ms)
                 .transpose()
-                .or_else(|e| fail("reference.klines.from", e).map(|_| None))?;
+                .or_else(|e| fail(format!("{f}.klines.from"), e).map(|_| None))?;
             let to =
                 k.to.as_deref()
                     .map(parse_utc_ms)
                     .transpose()
-                    .or_else(|e| fail("reference.klines.to", e).map(|_| None))?;
+                    .or_else(|e| fail(format!("{f}.klines.to"), e).map(|_| None))?;
             if from.zip(to).is_some_and(|(f, t)| t <= f) {
-                return fail("reference.klines.to", "must come after `from`");
+                return fail(format!("{f}.klines.to"), "must come after `from`");
             }
-            non_negative("reference.klines.bad_print_k", k.bad_print_k)?;
+            non_negative(&format!("{f}.klines.bad_print_k"), k.bad_print_k)?;
+            if let Some(c) = k.clip_low {
+                positive(&format!("{f}.klines.clip_low"), c)?;
+            }
         } else if r.knots.is_empty() {
             return fail(
-                "reference.knots",
+                format!("{f}.knots"),
                 "needs at least one (seconds, price) knot",
             );
         }
         let mut prev = 0.0;
         for (i, &(t, p)) in r.knots.iter().enumerate() {
-            non_negative(&format!("reference.knots[{i}].0 (time)"), t)?;
-            positive(&format!("reference.knots[{i}].1 (price)"), p)?;
+            non_negative(&format!("{f}.knots[{i}].0 (time)"), t)?;
+            positive(&format!("{f}.knots[{i}].1 (price)"), p)?;
             if t < prev {
                 return fail(
-                    format!("reference.knots[{i}].0 (time)"),
+                    format!("{f}.knots[{i}].0 (time)"),
                     format!("times must not decrease: {t} s comes after {prev} s"),
                 );
             }
             prev = t;
         }
         if let Some(d) = &r.diffusion {
-            let f = "reference.diffusion";
+            let f = format!("{f}.diffusion");
             if !d.drift_annual.is_finite() {
                 return fail(format!("{f}.drift_annual"), "must be finite");
             }

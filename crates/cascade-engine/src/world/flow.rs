@@ -152,11 +152,11 @@ impl<T: TraceSink> World<T> {
 
     fn informed(&mut self, t: usize, v: usize, inf: cascade_agents::InformedTrader) {
         let agent = self.trader_agent(t);
-        let reference = self.reference_price / self.cfg.spec.tick_size;
+        let reference = self.venue_reference(v) / self.cfg.spec.tick_size;
         // Unwind toward the starting inventory off-venue, at the reference price.
         let dt = self.now.saturating_since(inf.last_unwind).as_secs_f64();
         let share = 1.0 - libm::exp2(-dt / inf.unwind_half_life.as_secs_f64().max(1e-9));
-        let r = self.reference_ticks();
+        let r = self.cfg.spec.ticks_nearest(self.venue_reference(v));
         let w = self.wallets[agent.index()];
         if r.0 > 0 {
             if w.base > inf.target_inventory {

@@ -108,6 +108,8 @@ pub struct World<T: TraceSink> {
     base_residue: Vec<u128>,
     reference: ReferencePath,
     reference_price: f64,
+    /// Venues with their own reference path, and its current price.
+    venue_refs: Vec<Option<(ReferencePath, f64)>>,
     makers: Vec<MarketMaker>,
     maker_rngs: Vec<StreamRng>,
     liquidators: Vec<Liquidator>,
@@ -143,6 +145,21 @@ impl<T: TraceSink> World<T> {
             streams.stream("reference", 0),
         );
         let reference_price = reference.price();
+        let venue_refs = cfg
+            .venues
+            .iter()
+            .map(|v| {
+                v.reference.as_ref().map(|r| {
+                    let path = ReferencePath::with_base(
+                        r.base.clone(),
+                        r.diffusion,
+                        streams.stream("reference", 0),
+                    );
+                    let p = path.price();
+                    (path, p)
+                })
+            })
+            .collect();
         let makers: Vec<_> = cfg
             .makers
             .iter()
@@ -242,6 +259,7 @@ impl<T: TraceSink> World<T> {
             base_residue: Vec::new(),
             reference,
             reference_price,
+            venue_refs,
             makers,
             maker_rngs,
             slice_reserved: vec![0; liquidators.len()],
@@ -318,6 +336,13 @@ impl<T: TraceSink> World<T> {
 
     fn reference_ticks(&self) -> Ticks {
         self.cfg.spec.ticks_nearest(self.reference_price)
+    }
+
+    /// The reference price venue `v`'s makers and informed traders follow.
+    fn venue_reference(&self, v: usize) -> f64 {
+        self.venue_refs[v]
+            .as_ref()
+            .map_or(self.reference_price, |(_, p)| *p)
     }
 
     fn schedule(&mut self, at: SimTime, class: EventClass, e: Event) {
@@ -401,6 +426,10 @@ impl<T: TraceSink> World<T> {
 
     fn on_reference_step(&mut self) {
         self.reference_price = self.reference.advance_to(self.now.as_secs_f64());
+        let t = self.now.as_secs_f64();
+        for (path, price) in self.venue_refs.iter_mut().flatten() {
+            *price = path.advance_to(t);
+        }
         for m in 0..self.makers.len() {
             self.request_requote(m);
         }

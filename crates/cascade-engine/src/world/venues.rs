@@ -32,7 +32,7 @@ impl<T: TraceSink> World<T> {
                 self.venues[v].book.cancel(self.now, id, &mut ());
             }
         }
-        let reference = self.reference_ticks();
+        let reference = self.cfg.spec.ticks_nearest(self.venue_reference(v));
         let wallet = self.wallets[m];
         if let Some(h) = self.makers[m].hedge(self.now, reference, wallet) {
             let value = hedge_value(&h);
@@ -52,7 +52,7 @@ impl<T: TraceSink> World<T> {
                 }
             }
         }
-        let reference_ticks = self.reference_price / self.cfg.spec.tick_size;
+        let reference_ticks = self.venue_reference(v) / self.cfg.spec.tick_size;
         // The maker sees its venue's mid (the reference before anything trades).
         let seen = self.venues[v]
             .book
