@@ -21,6 +21,7 @@ fn params() -> AaveParams {
         close_factor: Bps(5000),
         close_factor_min_base: Quote(200_000_000),
         min_leftover_base: Quote(100_000_000),
+        full_close_below_hf: cascade_risk::aave::CLOSE_FACTOR_HF_THRESHOLD,
     }
 }
 

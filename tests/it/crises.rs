@@ -42,3 +42,65 @@ fn may19_wick_single_venue_oracle_against_the_median() {
     assert!(single.liquidations > median.liquidations);
     assert!(single.bad_debt > median.bad_debt);
 }
+
+/// luna_2022: liquidations in daily waves, a sale-driven trough below the reference, a
+/// cascade of three generations or more; the bounded feed never publishes below 0.10 (and
+/// refuses rounds there) while the unbounded one follows the market below 0.001; no bad debt.
+#[test]
+fn luna_spiral_over_days_and_the_bounded_feed() {
+    let dir = data_dir();
+    if !dir.join("binance-lunausdt-1m-2022-05").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs the data directory at {}",
+            dir.display()
+        );
+        eprintln!("skipped: no market data at {}", dir.display());
+        return;
+    }
+    let run = run_in_memory_with(&scenario("luna_2022.ron"), None, &dir).unwrap();
+    assert!(run.stats.invariant_violation.is_none());
+    let s = &run.summary;
+    let day = 86_400_000_000_000u64;
+    let mut days: Vec<u64> = run
+        .trace
+        .liquidations
+        .iter()
+        .map(|l| l.time_ns / day)
+        .collect();
+    days.dedup();
+    eprintln!(
+        "liquidations {}, days {days:?}, max generation {:?}, bad debt {}",
+        s.liquidations, s.max_generation, s.bad_debt
+    );
+    assert!(days.len() >= 4, "liquidations on days {days:?}");
+    assert!(s.max_generation.unwrap() >= 3);
+    let below = run
+        .trace
+        .book_top
+        .iter()
+        .filter(|r| r.mid.is_some_and(|m| m < 0.9 * r.reference))
+        .count();
+    assert!(
+        below > 0,
+        "the sales never pushed the book 10% below the reference"
+    );
+    let min_of = |name: &str| {
+        run.trace
+            .oracle
+            .iter()
+            .filter(|r| r.oracle == name && r.event == "publish")
+            .map(|r| r.price)
+            .fold(f64::INFINITY, f64::min)
+    };
+    assert!(min_of("chainlink_bounded") >= 0.1);
+    assert!(min_of("unbounded") < 0.001);
+    assert!(
+        run.trace
+            .oracle
+            .iter()
+            .any(|r| r.oracle == "chainlink_bounded" && r.reason == "out_of_bounds")
+    );
+    assert!(s.min_reference_price.unwrap() < 0.001);
+    assert_eq!(s.bad_debt, 0.0);
+}

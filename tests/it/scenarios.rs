@@ -114,3 +114,38 @@ fn liquidation_rows_match_trades_and_summary() {
     assert!((deficit - run.summary.deficit).abs() < 1e-3);
     let _ = MemoryTrace::default();
 }
+
+/// toxic_spiral: accounts liquidated several times at one oracle price from a health factor
+/// below LT x bonus see it fall with every call (collateral/debt < 1 + bonus: each fixed-bonus
+/// liquidation takes more value than it repays).
+#[test]
+fn toxic_spiral_liquidations_make_accounts_worse() {
+    let run = run_in_memory(&scenario("toxic_spiral.ron"), None);
+    assert!(run.stats.invariant_violation.is_none());
+    let toxic = 0.83 * 1.05;
+    let mut by_account: std::collections::BTreeMap<u32, Vec<(f64, f64)>> = Default::default();
+    for l in &run.trace.liquidations {
+        by_account
+            .entry(l.account)
+            .or_default()
+            .push((l.oracle_price, l.health_factor));
+    }
+    let mut sequences = 0;
+    for (account, calls) in &by_account {
+        let first = calls[0];
+        let same: Vec<f64> = calls
+            .iter()
+            .filter(|c| c.0 == first.0)
+            .map(|c| c.1)
+            .collect();
+        if first.1 >= toxic || same.len() < 2 {
+            continue;
+        }
+        sequences += 1;
+        for w in same.windows(2) {
+            assert!(w[1] < w[0], "account {account}: health factors {same:?}");
+        }
+    }
+    assert!(sequences >= 20, "{sequences} toxic sequences");
+    assert!(run.summary.deficit > 0.0);
+}

@@ -149,6 +149,7 @@ mod tests {
             close_factor: Bps(5000),
             close_factor_min_base: Quote(2_000 * USD),
             min_leftover_base: Quote(1_000 * USD),
+            full_close_below_hf: cascade_risk::aave::CLOSE_FACTOR_HF_THRESHOLD,
         };
         // 10 ETH, 15,000 USD debt: liquidatable below 1,807.23 USD.
         LendingMarket::new(

@@ -42,6 +42,10 @@ pub struct AaveParams {
     pub close_factor_min_base: Quote,
     /// A partial liquidation must leave at least this much debt and collateral (1,000 USD).
     pub min_leftover_base: Quote,
+    /// Below this health factor (WAD) the whole debt may be repaid at once: Aave v3's
+    /// [`CLOSE_FACTOR_HF_THRESHOLD`] (0.95). Zero keeps the close factor at every health factor,
+    /// as Aave v2 and Compound v2 did.
+    pub full_close_below_hf: u128,
 }
 
 /// What a liquidation call does, before or after it is applied.
@@ -145,7 +149,7 @@ impl AaveParams {
         let min_base = u128::from(self.close_factor_min_base.0);
         if value(collateral, price) >= min_base
             && u128::from(debt.0) >= min_base
-            && hf > CLOSE_FACTOR_HF_THRESHOLD
+            && hf > self.full_close_below_hf
         {
             let cap = percent_mul(u128::from(debt.0), u128::from(self.close_factor.0));
             if u128::from(debt.0) > cap {
@@ -237,6 +241,7 @@ mod tests {
             close_factor: Bps(5000),
             close_factor_min_base: Quote(200_000_000),
             min_leftover_base: Quote(100_000_000),
+            full_close_below_hf: CLOSE_FACTOR_HF_THRESHOLD,
         }
     }
 

@@ -104,6 +104,7 @@ fn aave_partial_liquidations_below_one_plus_bonus_worsen_coverage() {
         close_factor: Bps(5000),
         close_factor_min_base: Quote(2_000 * USD),
         min_leftover_base: Quote(1_000 * USD),
+        full_close_below_hf: crate::aave::CLOSE_FACTOR_HF_THRESHOLD,
     };
     let price = Ticks(150_000);
     let (mut coll, mut debt) = (Lots(100_000), Quote(145_000 * USD));

@@ -122,6 +122,7 @@ pub fn build(
         close_factor: bps(s.lending.close_factor),
         close_factor_min_base: usd(s.lending.close_factor_min_usd),
         min_leftover_base: usd(s.lending.min_leftover_usd),
+        full_close_below_hf: (s.lending.full_close_below_hf * 1e18).round() as u128,
     };
     let mut names = s.venue_names();
     let books = names.len();

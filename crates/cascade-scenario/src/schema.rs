@@ -275,6 +275,10 @@ pub struct LendingSpec {
     /// Collateral and debt at or above this get the close factor, USD (2,000).
     #[serde(default = "default_close_factor_min")]
     pub close_factor_min_usd: f64,
+    /// Below this health factor the whole debt may be repaid at once (Aave v3: 0.95; 0: the
+    /// close factor always applies, as in Aave v2 and Compound v2).
+    #[serde(default = "default_full_close_below_hf")]
+    pub full_close_below_hf: f64,
     /// Minimum leftover of a partial liquidation, USD (1,000).
     #[serde(default = "default_min_leftover")]
     pub min_leftover_usd: f64,
@@ -286,6 +290,10 @@ fn default_close_factor() -> f64 {
 fn default_close_factor_min() -> f64 {
     2_000.0
 }
+fn default_full_close_below_hf() -> f64 {
+    0.95
+}
+
 fn default_min_leftover() -> f64 {
     1_000.0
 }
@@ -1009,6 +1017,14 @@ impl LendingSpec {
             false,
         )?;
         non_negative("lending.close_factor_min_usd", self.close_factor_min_usd)?;
+        within(
+            "lending.full_close_below_hf",
+            self.full_close_below_hf,
+            0.0,
+            1.0,
+            false,
+            false,
+        )?;
         non_negative("lending.min_leftover_usd", self.min_leftover_usd)
     }
 }

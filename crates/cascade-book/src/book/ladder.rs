@@ -2,7 +2,10 @@
 //!
 //! Level `i` holds price `base + i`. The array grows (in either direction, by at least half its
 //! length) to take a new price, so every level access is an index, and the next occupied level
-//! after the best empties is found by scanning 64 levels per word of the bitset.
+//! after the best empties is found by scanning 64 levels per word of the bitset. When a price
+//! falls outside the array and growing would exceed [`MAX_SPAN`], the array is rebuilt around
+//! the occupied levels and the new price, so a market whose price drifts far (a crash over
+//! orders of magnitude) keeps quoting as long as its resting levels stay within the span.
 
 use cascade_types::Side;
 
@@ -10,7 +13,7 @@ use cascade_types::Side;
 pub(crate) const NIL: u32 = u32::MAX;
 
 /// Most levels one side may span (about 100 MB per side at the limit). Prices further apart
-/// than this from the side's existing levels are rejected.
+/// than this from the side's occupied levels are rejected.
 pub(crate) const MAX_SPAN: usize = 1 << 22;
 
 /// A price level: the FIFO queue of its orders (head = oldest) and its totals.
@@ -85,14 +88,30 @@ impl Ladder {
         Some(&mut self.levels[i])
     }
 
-    /// `true` if the side can hold a level at `price` (growing if needed) within [`MAX_SPAN`].
+    /// `true` if the side can hold a level at `price` (growing or re-anchoring if needed):
+    /// the price and every occupied level lie within [`MAX_SPAN`].
     pub fn can_hold(&self, price: i64) -> bool {
         if self.levels.is_empty() || self.index(price).is_some() {
             return true;
         }
-        let lo = i128::from(self.base.min(price));
-        let hi = i128::from((self.base + self.levels.len() as i64 - 1).max(price));
+        let Some((lo, hi)) = self.occupied_range() else {
+            return true;
+        };
+        let lo = i128::from(lo.min(price));
+        let hi = i128::from(hi.max(price));
         hi - lo < MAX_SPAN as i128
+    }
+
+    /// Lowest and highest occupied prices, if any (a scan of the bitset).
+    fn occupied_range(&self) -> Option<(i64, i64)> {
+        if self.count == 0 {
+            return None;
+        }
+        let first = self.occupied.iter().position(|&w| w != 0)?;
+        let last = self.occupied.iter().rposition(|&w| w != 0)?;
+        let lo = first * 64 + self.occupied[first].trailing_zeros() as usize;
+        let hi = last * 64 + 63 - self.occupied[last].leading_zeros() as usize;
+        Some((self.base + lo as i64, self.base + hi as i64))
     }
 
     /// The level at `price`, growing the array to reach it. The caller checked [`Ladder::can_hold`].
@@ -106,6 +125,13 @@ impl Ladder {
     }
 
     fn grow_to(&mut self, price: i64) {
+        let len = self.levels.len();
+        let top = self.base + len as i64 - 1;
+        let span = i128::from(top.max(price)) - i128::from(self.base.min(price));
+        if !self.levels.is_empty() && span >= MAX_SPAN as i128 {
+            self.reanchor(price);
+            return;
+        }
         if self.levels.is_empty() {
             let n = 64;
             self.base = price.saturating_sub(n as i64 / 2);
@@ -113,8 +139,6 @@ impl Ladder {
             self.occupied = vec![0; n / 64];
             return;
         }
-        let len = self.levels.len();
-        let top = self.base + len as i64 - 1;
         let extra = (len / 2).max(64) as i64;
         // Room for the new price plus a margin on the side it lies, within MAX_SPAN.
         let (lo, hi) = if price < self.base {
@@ -134,6 +158,35 @@ impl Ladder {
         let shift = (self.base - new_base) as usize;
         let mut levels = vec![EMPTY; new_len];
         levels[shift..shift + len].copy_from_slice(&self.levels);
+        self.levels = levels;
+        self.base = new_base;
+        self.occupied = vec![0; new_len / 64];
+        for (i, l) in self.levels.iter().enumerate() {
+            if l.count > 0 {
+                self.occupied[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// Rebuilds the array around the occupied levels and `price` (which [`Ladder::can_hold`]
+    /// found within [`MAX_SPAN`] of them), with a margin on each side.
+    fn reanchor(&mut self, price: i64) {
+        let Some((lo, hi)) = self.occupied_range() else {
+            self.levels.clear();
+            self.occupied.clear();
+            self.grow_to(price);
+            return;
+        };
+        let (lo_all, hi_all) = (lo.min(price), hi.max(price));
+        let used = (hi_all - lo_all + 1) as usize;
+        let new_len = (used + used / 2 + 128).next_multiple_of(64).min(MAX_SPAN);
+        let margin = ((new_len - used) / 2) as i64;
+        let new_base = lo_all - margin;
+        let mut levels = vec![EMPTY; new_len];
+        let from = (lo - self.base) as usize;
+        let to = (hi - self.base) as usize;
+        let at = (lo - new_base) as usize;
+        levels[at..at + (to - from + 1)].copy_from_slice(&self.levels[from..=to]);
         self.levels = levels;
         self.base = new_base;
         self.occupied = vec![0; new_len / 64];
@@ -282,5 +335,37 @@ mod tests {
         assert_eq!(l.best, Some(100));
         assert!(!l.can_hold(100 + MAX_SPAN as i64));
         assert!(!l.can_hold(i64::MIN));
+    }
+
+    /// A price that drifts far: once the old levels are gone the side re-anchors around what
+    /// rests, and iteration, best price and vacating keep working across the rebuild.
+    #[test]
+    fn the_side_reanchors_as_the_price_drifts() {
+        let mut l = Ladder::new(Side::Bid);
+        let step = MAX_SPAN as i64 / 3;
+        let mut p = 10 * MAX_SPAN as i64;
+        occupy(&mut l, p);
+        for _ in 0..20 {
+            let next = p - step;
+            assert!(l.can_hold(next), "{next} within the span of {p}");
+            occupy(&mut l, next);
+            occupy(&mut l, next - 5);
+            vacate(&mut l, p);
+            if l.get(p + 5).is_some() {
+                vacate(&mut l, p + 5);
+            }
+            p = next;
+            assert_eq!(l.best, Some(p));
+            let order: Vec<_> = l.iter().map(|(x, _)| x).collect();
+            assert_eq!(order, [p, p - 5]);
+            occupy(&mut l, p + 5);
+            vacate(&mut l, p + 5);
+            occupy(&mut l, p + 5);
+            assert_eq!(l.prices_ascending(), [p - 5, p, p + 5]);
+            vacate(&mut l, p - 5);
+        }
+        // Still bounded: resting levels MAX_SPAN apart are refused.
+        assert!(!l.can_hold(p - MAX_SPAN as i64));
+        assert!(l.levels.len() <= MAX_SPAN);
     }
 }
