@@ -245,6 +245,9 @@ pub struct WorldConfig {
     pub liquidators: Vec<LiquidatorConfig>,
     /// Other traders, agent ids after the liquidators.
     pub traders: Vec<TraderConfig>,
+    /// A perpetual-futures venue on one of the books; its clearing agent's id follows the
+    /// traders'.
+    pub perps: Option<crate::perps::PerpsConfig>,
     /// Interval between book snapshots in the trace.
     pub snapshot_every: SimDuration,
 }

@@ -160,6 +160,10 @@ pub fn build(
         })
         .collect();
     let traders = traders(s, seed, &spec, p0, &venue_index);
+    let perps = s
+        .perps
+        .as_ref()
+        .map(|p| p.build(s, seed, p0, &venue_index, &oracle_index));
     Ok(WorldConfig {
         traders,
         name: s.name.clone(),
@@ -194,6 +198,7 @@ pub fn build(
         accounts,
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
+        perps,
     })
 }
 

@@ -2,11 +2,14 @@
 //!
 //! The handlers live in submodules by concern: [`venues`] (orders, trades, makers, routing of
 //! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
-//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes).
+//! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
+//! ADL), [`snapshots`] (snapshot rows and extremes).
 
 mod flow;
 mod liquidations;
 mod oracle;
+mod perp_index;
+mod perps;
 mod snapshots;
 mod venues;
 
@@ -29,6 +32,8 @@ pub enum AgentKind {
     Liquidator(usize),
     /// Order-flow trader `i` (noise, momentum, stop-loss, informed).
     Trader(usize),
+    /// The perp venue's clearing agent: it sends liquidation and vault orders to the book.
+    Clearing,
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -112,6 +117,7 @@ pub struct World<T: TraceSink> {
     labels: Vec<String>,
     generations: Vec<u32>,
     sales: Vec<Sale>,
+    perps: Option<perps::PerpState>,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -176,6 +182,15 @@ impl<T: TraceSink> World<T> {
             labels.push(format!("{short}{}", per_kind[k]));
             per_kind[k] += 1;
         }
+        let perps = cfg.perps.as_ref().map(|p| {
+            let p0 = cfg.spec.ticks_nearest(reference_price);
+            perps::PerpState::new(p, AgentId(wallets.len() as u32), p0, &streams)
+        });
+        if let Some(p) = &perps {
+            wallets.push(p.clearing_wallet());
+            labels.push("clearing".to_string());
+            kinds.push(AgentKind::Clearing);
+        }
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -219,6 +234,7 @@ impl<T: TraceSink> World<T> {
             labels,
             generations: Vec::new(),
             sales: Vec::new(),
+            perps,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -323,6 +339,7 @@ impl<T: TraceSink> World<T> {
                     Lots(remaining),
                 ),
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
+                Event::Perps(e) => self.on_perps(e),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -431,7 +448,7 @@ impl<T: TraceSink> World<T> {
                 .check_consistent()
                 .map_err(|e| format!("book {}: {e}", v.name))?;
         }
-        Ok(())
+        self.check_perps()
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -453,6 +470,7 @@ impl<T: TraceSink> World<T> {
             Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
+        self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         (self.stats, self.trace)
     }
 }
