@@ -7,6 +7,7 @@
 //! plotters; fonts are embedded, so no system font packages are needed.
 
 mod figures;
+mod perp_series;
 mod perp_summary;
 pub mod plot;
 pub mod series;
