@@ -25,7 +25,8 @@ fn same_seed_gives_byte_identical_traces_and_hash() {
             bytes(&dir.join("a/trace").join(f)),
             bytes(&dir.join("b/trace").join(f)),
         );
-        assert!(x.len() > 100, "{f} is nearly empty");
+        // A lending scenario has no perp venue: perps.csv is its header alone.
+        assert!(x.len() > 100 || f == "perps.csv", "{f} is nearly empty");
         assert!(x == y, "{f} differs between two runs of the same seed");
     }
     assert_eq!(

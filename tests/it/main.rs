@@ -9,6 +9,7 @@ mod flow;
 mod klines;
 mod lobster;
 mod oracles;
+mod perps;
 mod routes;
 mod scenarios;
 mod support;

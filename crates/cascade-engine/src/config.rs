@@ -283,6 +283,9 @@ pub struct WorldConfig {
     pub traders: Vec<TraderConfig>,
     /// Arbitrageurs between pools and books, agent ids after the traders.
     pub arbitrageurs: Vec<ArbitrageurConfig>,
+    /// A perpetual-futures venue on one of the books; its clearing agent's id follows the
+    /// traders'.
+    pub perps: Option<crate::perps::PerpsConfig>,
     /// Interval between book snapshots in the trace.
     pub snapshot_every: SimDuration,
 }

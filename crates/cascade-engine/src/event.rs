@@ -18,6 +18,15 @@ pub struct Observation {
     pub sources_used: u16,
 }
 
+/// What the perp venue does (see `world/perps.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerpEvent {
+    /// Liquidate what is liquidatable at the latest mark.
+    Check,
+    /// The backstop vault sends its next unwinding order.
+    VaultUnwind,
+}
+
 /// Everything that can happen in a world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -64,6 +73,8 @@ pub enum Event {
     ArbWake(u32),
     /// A trader of the order flow acts.
     TraderWake(u32),
+    /// The perp venue's clearinghouse or backstop vault acts.
+    Perps(PerpEvent),
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

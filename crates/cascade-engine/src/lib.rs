@@ -21,6 +21,7 @@
 
 mod config;
 mod event;
+pub mod perps;
 pub mod route;
 mod stats;
 pub mod trace;
@@ -31,7 +32,8 @@ pub use config::{
     OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,
     TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
-pub use event::{Event, Observation};
+pub use event::{Event, Observation, PerpEvent};
+pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
 pub use stats::RunStats;
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};

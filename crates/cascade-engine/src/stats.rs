@@ -9,9 +9,10 @@ pub struct RunStats {
     pub events: u64,
     /// Simulated time at the end.
     pub end: SimTime,
-    /// Liquidation calls.
+    /// Liquidations of every protocol (lending calls, and perp liquidations: see
+    /// [`crate::PerpStats::liquidations`]).
     pub liquidations: u64,
-    /// Liquidations per generation (index = generation).
+    /// Liquidations of every protocol per generation (index = generation).
     pub by_generation: Vec<u64>,
     /// Debt repaid by liquidators.
     pub debt_repaid: Quote,
@@ -68,6 +69,8 @@ pub struct RunStats {
     /// Liquidators' cash plus inventory at the last mid, minus their starting cash and
     /// inventory at the first mid, in quote atoms.
     pub liquidator_pnl: i128,
+    /// The perp venue's counters, if the world runs one.
+    pub perps: Option<crate::perps::PerpStats>,
 }
 
 impl RunStats {

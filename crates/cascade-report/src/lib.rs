@@ -7,11 +7,14 @@
 //! plotters; fonts are embedded, so no system font packages are needed.
 
 mod figures;
+mod perp_series;
+mod perp_summary;
 pub mod plot;
 pub mod series;
 mod summary;
 
 pub use figures::run_figures;
+pub use perp_summary::PerpSummary;
 pub use summary::Summary;
 
 /// A report that could not be made.

@@ -5,6 +5,7 @@
 //! trace to picture.
 
 use crate::ReportError;
+use crate::perp_series::perp_liquidations;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -73,7 +74,7 @@ struct LiquidationRec {
 }
 
 /// Calls `f` on each row of a trace file, without holding the file in memory.
-fn for_each<T: for<'de> Deserialize<'de>>(
+pub(crate) fn for_each<T: for<'de> Deserialize<'de>>(
     path: &Path,
     mut f: impl FnMut(T),
 ) -> Result<(), ReportError> {
@@ -104,7 +105,8 @@ fn secs(ns: u64) -> f64 {
 }
 
 impl Timeline {
-    /// Reads `book_top.csv`, `oracle.csv` and `liquidations.csv` from a trace folder. A run at
+    /// Reads `book_top.csv`, `oracle.csv`, `liquidations.csv` and `perps.csv` (if there is one)
+    /// from a trace folder. A run at
     /// the liquidations trace level has no `book_top.csv`: the reference then comes from the
     /// oracle rows and there is no mid line.
     pub fn from_trace(dir: &Path) -> Result<Self, ReportError> {
@@ -182,6 +184,13 @@ impl Timeline {
                 generation: r.generation,
             })
             .collect();
+        // A perp venue's liquidations, at the mark they acted at.
+        t.liquidations
+            .extend(perp_liquidations(dir)?.iter().map(|l| Marker {
+                t: l.t,
+                price: l.mark,
+                generation: l.generation,
+            }));
         Ok(t)
     }
 
@@ -324,7 +333,7 @@ pub struct CascadeNode {
     pub generation: u32,
     /// Parent liquidation.
     pub parent: Option<u32>,
-    /// Debt repaid, quote currency.
+    /// Debt repaid, quote currency (for a perp liquidation, the value it closed).
     pub debt_repaid: f64,
 }
 
@@ -347,7 +356,8 @@ pub struct Cascade {
 }
 
 impl Cascade {
-    /// Reads `liquidations.csv`; `end` closes the step functions (the run's length).
+    /// Reads `liquidations.csv` and, if there is one, `perps.csv`; `end` closes the step
+    /// functions (the run's length).
     pub fn from_trace(dir: &Path, end: f64) -> Result<Self, ReportError> {
         let rows: Vec<LiqRec> = read(&dir.join("liquidations.csv"))?;
         let mut c = Cascade {
@@ -384,7 +394,24 @@ impl Cascade {
                 }
             }
         }
-        let end = end.max(c.nodes.last().map_or(0.0, |n| n.t));
+        // A perp venue's liquidations share the id space; their size is the value they closed.
+        for l in perp_liquidations(dir)? {
+            let g = l.generation as usize;
+            if c.counts.len() <= g {
+                c.counts.resize(g + 1, 0);
+                c.debt_by_generation.resize(g + 1, 0.0);
+            }
+            c.counts[g] += 1;
+            c.nodes.push(CascadeNode {
+                id: l.id,
+                t: l.t,
+                generation: l.generation,
+                parent: l.parent,
+                debt_repaid: l.value,
+            });
+        }
+        c.nodes.sort_by_key(|n| n.id);
+        let end = end.max(c.nodes.iter().map(|n| n.t).fold(0.0, f64::max));
         c.cumulative_repaid.push((end, repaid));
         c.cumulative_deficit.push((end, deficit));
         Ok(c)

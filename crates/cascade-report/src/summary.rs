@@ -78,6 +78,10 @@ pub struct Summary {
     pub liquidator_pnl: f64,
     /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
     pub trace_hash: String,
+    /// The perp venue, if the scenario has one (its liquidations also count in `liquidations`
+    /// and `liquidations_by_generation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perps: Option<crate::PerpSummary>,
 }
 
 impl Summary {
@@ -119,6 +123,10 @@ impl Summary {
             sale_slippage: stats.sale_slippage as f64 * spec.tick_size * spec.lot_size,
             liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,
             trace_hash,
+            perps: stats
+                .perps
+                .as_ref()
+                .map(|p| crate::PerpSummary::new(cfg, p)),
         }
     }
 
@@ -141,6 +149,10 @@ impl Summary {
             .collect::<Vec<_>>()
             .join(" ");
         let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let perps = self
+            .perps
+            .as_ref()
+            .map_or(String::new(), |p| format!("{}\n", p.human()));
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
@@ -148,7 +160,7 @@ impl Summary {
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
-             trace hash {}",
+             {}trace hash {}",
             self.scenario,
             self.seed,
             self.events,
@@ -174,6 +186,7 @@ impl Summary {
             self.gas_spent,
             self.skipped_unprofitable,
             self.skipped_no_capital,
+            perps,
             self.trace_hash
         )
     }

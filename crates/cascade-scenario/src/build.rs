@@ -225,6 +225,10 @@ pub fn build(
             a.build(&spec, pool, book).collect::<Vec<_>>()
         })
         .collect();
+    let perps = s
+        .perps
+        .as_ref()
+        .map(|p| p.build(s, seed, p0, &venue_index, &oracle_index));
     Ok(WorldConfig {
         traders,
         pools,
@@ -255,6 +259,7 @@ pub fn build(
         accounts,
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
+        perps,
     })
 }
 

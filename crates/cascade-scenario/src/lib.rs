@@ -12,6 +12,7 @@ mod build;
 pub mod klines;
 pub mod lobster;
 pub mod oracle_spec;
+pub mod perps_spec;
 pub mod pools_spec;
 mod schema;
 

@@ -51,6 +51,9 @@ pub struct Scenario {
     /// Interval between book snapshots in the trace, milliseconds.
     #[serde(default = "default_snapshot_ms")]
     pub snapshot_every_ms: f64,
+    /// A perpetual-futures venue on one of the books, and its traders.
+    #[serde(default)]
+    pub perps: Option<crate::perps_spec::PerpsSpec>,
 }
 
 fn default_snapshot_ms() -> f64 {
@@ -674,6 +677,9 @@ impl Scenario {
             &self.market,
             false,
         )?;
+        if let Some(p) = &self.perps {
+            p.validate(self)?;
+        }
         Ok(())
     }
 

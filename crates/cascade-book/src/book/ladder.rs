@@ -128,7 +128,12 @@ impl Ladder {
         let len = self.levels.len();
         let top = self.base + len as i64 - 1;
         let span = i128::from(top.max(price)) - i128::from(self.base.min(price));
-        if !self.levels.is_empty() && span >= MAX_SPAN as i128 {
+        // Rebuild around what rests rather than grow past the span, or past four times what
+        // rests (a drifting price would otherwise leave a long tail of empty levels behind).
+        let resting = self
+            .occupied_range()
+            .map_or(0, |(lo, hi)| i128::from(hi.max(price)) - i128::from(lo.min(price)));
+        if !self.levels.is_empty() && (span >= MAX_SPAN as i128 || span > 4 * resting + 4096) {
             self.reanchor(price);
             return;
         }
@@ -264,12 +269,22 @@ impl Ladder {
         })
     }
 
-    /// Occupied prices in ascending order (for consistency checks).
+    /// Occupied prices in ascending order (for consistency checks): from the levels' counts,
+    /// skipping 64 empty levels at a time where the bitset says so, and checking that the
+    /// skipped levels really are empty only for words the bitset marks.
     pub fn prices_ascending(&self) -> Vec<i64> {
-        (0..self.levels.len())
-            .filter(|&i| self.levels[i].count > 0)
-            .map(|i| self.base + i as i64)
-            .collect()
+        let mut out = Vec::with_capacity(self.count);
+        for (w, &word) in self.occupied.iter().enumerate() {
+            if word == 0 {
+                continue;
+            }
+            for i in w * 64..(w * 64 + 64).min(self.levels.len()) {
+                if self.levels[i].count > 0 {
+                    out.push(self.base + i as i64);
+                }
+            }
+        }
+        out
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, Row, TradeRow,
+    AgentRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row, TradeRow,
 };
 
 /// The trace files.
@@ -33,27 +33,31 @@ pub enum TraceFile {
     Liquidations,
     /// `oracle.csv`.
     Oracle,
+    /// `perps.csv`.
+    Perps,
     /// `trades.csv`.
     Trades,
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 6] = [
+pub const ALL_FILES: [TraceFile; 7] = [
     TraceFile::Agents,
     TraceFile::BookTop,
     TraceFile::Depth,
     TraceFile::Liquidations,
     TraceFile::Oracle,
+    TraceFile::Perps,
     TraceFile::Trades,
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 6] = [
+pub const TRACE_FILES: [&str; 7] = [
     "agents.csv",
     "book_top.csv",
     "depth.csv",
     "liquidations.csv",
     "oracle.csv",
+    "perps.csv",
     "trades.csv",
 ];
 
@@ -71,6 +75,7 @@ impl TraceFile {
             TraceFile::Depth => DepthRow::HEADER,
             TraceFile::Liquidations => LiquidationRow::HEADER,
             TraceFile::Oracle => OracleRow::HEADER,
+            TraceFile::Perps => PerpRow::HEADER,
             TraceFile::Trades => TradeRow::HEADER,
         }
     }
@@ -88,7 +93,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv` and `oracle.csv`: the events, not the market's every tick.
+    /// `liquidations.csv`, `perps.csv` and `oracle.csv`: the events, not the market's every
+    /// tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -100,7 +106,10 @@ impl TraceLevel {
     pub fn writes(self, file: TraceFile) -> bool {
         match self {
             TraceLevel::Summary => false,
-            TraceLevel::Liquidations => matches!(file, TraceFile::Liquidations | TraceFile::Oracle),
+            TraceLevel::Liquidations => matches!(
+                file,
+                TraceFile::Liquidations | TraceFile::Oracle | TraceFile::Perps
+            ),
             TraceLevel::Full => true,
         }
     }
@@ -242,6 +251,8 @@ pub struct MemoryTrace {
     pub oracle: Vec<OracleRow>,
     /// Liquidations.
     pub liquidations: Vec<LiquidationRow>,
+    /// Perp venue steps.
+    pub perps: Vec<PerpRow>,
     /// Book snapshots.
     pub book_top: Vec<BookTopRow>,
     /// Depth snapshots.

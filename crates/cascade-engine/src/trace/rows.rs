@@ -167,6 +167,45 @@ rows! {
         price_after: Option<f64>,
     }
 
+    /// One step of a perp venue's liquidation machinery (see docs/trace-format.md).
+    PerpRow => Perps, perps {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// `order`, `partial`, `backstop`, `backstop_refused`, `adl`, `adl_unfilled`,
+        /// `insurance_draw`, `insurance_deposit`, `bad_debt` or `vault_unwind`.
+        event: &'static str,
+        /// The liquidation (shared id space with `liquidations.csv`; `trades.csv` refers to it).
+        liquidation: Option<u32>,
+        /// The venue account concerned (0 is the backstop vault).
+        account: u32,
+        /// The account deleveraged against it (`adl` rows).
+        counterparty: Option<u32>,
+        /// 0 if the exogenous move triggered it, parent's + 1 otherwise.
+        generation: Option<u32>,
+        /// The liquidation whose sale moved the triggering price.
+        parent: Option<u32>,
+        /// `sell` closes a long, `buy` a short; empty for money flows.
+        side: &'static str,
+        /// Base units: order size, positions moved, ADL size, size left open.
+        size: f64,
+        /// Base units filled in the book (`order`, `partial`, `vault_unwind`).
+        filled: Option<f64>,
+        /// Average fill price, or the ADL price.
+        price: Option<f64>,
+        /// The mark the venue acted at.
+        mark: f64,
+        /// Equity of the account at the mark before the step, USD.
+        equity: Option<f64>,
+        /// Its maintenance requirement at the mark, USD.
+        maintenance: Option<f64>,
+        /// USD: realised PnL of the fills, collateral moved to the vault, or the money flow.
+        amount: Option<f64>,
+        /// Insurance fund balance after the step, USD.
+        insurance_fund: f64,
+        /// The backstop vault's account value at the mark after the step, USD.
+        vault_value: f64,
+    }
+
     /// The top of the book at a snapshot time.
     BookTopRow => BookTop, book_top {
         /// Simulated time, ns.

@@ -84,7 +84,7 @@ impl<T: TraceSink> World<T> {
     }
 
     /// The most of `want` that `cash` buys sweeping venue `v`'s asks now.
-    fn affordable(&self, v: usize, want: Lots, cash: u64) -> Lots {
+    pub(super) fn affordable(&self, v: usize, want: Lots, cash: u64) -> Lots {
         let (mut got, mut left) = (0u64, cash);
         for l in self.venues[v].book.depth(Side::Ask, usize::MAX) {
             let (p, room) = (l.price.0 as u64, want.0 - got);

@@ -2,11 +2,14 @@
 //!
 //! The handlers live in submodules by concern: [`venues`] (orders, trades, makers, routing of
 //! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
-//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes).
+//! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
+//! ADL), [`snapshots`] (snapshot rows and extremes).
 
 mod flow;
 mod liquidations;
 mod oracle;
+mod perp_index;
+mod perps;
 mod pools;
 mod snapshots;
 mod venues;
@@ -34,6 +37,8 @@ pub enum AgentKind {
     Trader(usize),
     /// Arbitrageur `i` between a pool and a book.
     Arbitrageur(usize),
+    /// The perp venue's clearing agent: it sends liquidation and vault orders to the book.
+    Clearing,
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -125,6 +130,7 @@ pub struct World<T: TraceSink> {
     labels: Vec<String>,
     generations: Vec<u32>,
     sales: Vec<Sale>,
+    perps: Option<perps::PerpState>,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -224,6 +230,15 @@ impl<T: TraceSink> World<T> {
             .map(|i| streams.stream("arbitrageur", i as u64))
             .collect();
         let arb_pending = vec![false; cfg.arbitrageurs.len()];
+        let perps = cfg.perps.as_ref().map(|p| {
+            let p0 = cfg.spec.ticks_nearest(reference_price);
+            perps::PerpState::new(p, AgentId(wallets.len() as u32), p0, &streams)
+        });
+        if let Some(p) = &perps {
+            wallets.push(p.clearing_wallet());
+            labels.push("clearing".to_string());
+            kinds.push(AgentKind::Clearing);
+        }
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -273,6 +288,7 @@ impl<T: TraceSink> World<T> {
             labels,
             generations: Vec::new(),
             sales: Vec::new(),
+            perps,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -386,6 +402,7 @@ impl<T: TraceSink> World<T> {
                 ),
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
+                Event::Perps(e) => self.on_perps(e),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -510,7 +527,7 @@ impl<T: TraceSink> World<T> {
                 .check_consistent()
                 .map_err(|e| format!("book {}: {e}", v.name))?;
         }
-        Ok(())
+        self.check_perps()
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -537,6 +554,7 @@ impl<T: TraceSink> World<T> {
         }
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
+        self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         (self.stats, self.trace)
     }
 }

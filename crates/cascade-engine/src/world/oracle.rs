@@ -124,7 +124,12 @@ impl<T: TraceSink> World<T> {
     /// middle two), `None` if no source has a price. Used to attribute which sale pushed the
     /// price past a trigger, and to value sales before they trade.
     pub(super) fn observed_x2(&self) -> Option<i64> {
-        let cfg = &self.cfg.oracles[self.cfg.market_oracle];
+        self.observed_x2_of(self.cfg.market_oracle)
+    }
+
+    /// [`World::observed_x2`] for oracle `o`.
+    pub(super) fn observed_x2_of(&self, o: usize) -> Option<i64> {
+        let cfg = &self.cfg.oracles[o];
         let mut prices: Vec<i64> = cfg
             .sources
             .iter()
@@ -414,14 +419,16 @@ impl<T: TraceSink> World<T> {
         self.schedule(now + hop, EventClass::Oracle, Event::OraclePoke(o as u16));
     }
 
-    /// A new price of oracle `o` became readable: trace it, feed the breaker, and wake the
-    /// liquidators if the market reads it and an account is liquidatable.
+    /// A new price of oracle `o` became readable: trace it, feed the breaker, hand it to the perp
+    /// venue if it is the mark, and wake the liquidators if the market reads it and an account is
+    /// liquidatable.
     fn published(&mut self, o: usize, obs: Observation, reason: &'static str) {
         let now = self.now;
         if let Some(b) = &mut self.oracles[o].breaker {
             b.record_update(now);
         }
         self.oracle_row(o, obs, "publish", reason);
+        self.perp_mark_published(o, obs);
         let market = self.cfg.market_oracle;
         let secondary = self.cfg.oracles[market]
             .fallback

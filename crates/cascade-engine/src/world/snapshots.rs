@@ -87,6 +87,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Liquidator(_) => ("liquidator", None),
                 AgentKind::Trader(t) => (self.trader_kind_name(t), None),
                 AgentKind::Arbitrageur(_) => ("arbitrageur", None),
+                AgentKind::Clearing => ("clearing", None),
             };
             let row = AgentRow {
                 time_ns: t,
