@@ -11,3 +11,4 @@ mod routes;
 mod scenarios;
 mod support;
 mod sweep;
+mod vaults;

@@ -60,6 +60,10 @@ pub enum Event {
         /// Lots of that liquidation's collateral still to sell.
         remaining: u64,
     },
+    /// A keeper looks at the vaults and auctions.
+    KeeperWake(u32),
+    /// An English auction's bid lifetime or auction time may have run out.
+    AuctionExpiry(u64),
     /// A trader of the order flow acts.
     TraderWake(u32),
     /// A snapshot row of the book goes into the trace.

@@ -24,6 +24,7 @@ mod event;
 pub mod route;
 mod stats;
 pub mod trace;
+pub mod vaults;
 mod world;
 
 pub use config::{

@@ -59,6 +59,8 @@ pub struct RunStats {
     /// Liquidators' cash plus inventory at the last mid, minus their starting cash and
     /// inventory at the first mid, in quote atoms.
     pub liquidator_pnl: i128,
+    /// Vaults, auctions and keepers (all zero without vaults).
+    pub vaults: crate::vaults::VaultStats,
 }
 
 impl RunStats {

@@ -10,9 +10,11 @@ mod figures;
 pub mod plot;
 pub mod series;
 mod summary;
+mod vaults;
 
 pub use figures::run_figures;
 pub use summary::Summary;
+pub use vaults::VaultSummary;
 
 /// A report that could not be made.
 #[derive(Debug, thiserror::Error)]

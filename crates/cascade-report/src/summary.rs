@@ -74,6 +74,9 @@ pub struct Summary {
     pub liquidator_pnl: f64,
     /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
     pub trace_hash: String,
+    /// Vaults, auctions and keepers, for scenarios with vaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaults: Option<crate::VaultSummary>,
 }
 
 impl Summary {
@@ -113,6 +116,7 @@ impl Summary {
             sale_slippage: stats.sale_slippage as f64 * spec.tick_size * spec.lot_size,
             liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,
             trace_hash,
+            vaults: crate::VaultSummary::new(cfg, stats),
         }
     }
 
@@ -135,13 +139,17 @@ impl Summary {
             .collect::<Vec<_>>()
             .join(" ");
         let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let vaults = self
+            .vaults
+            .as_ref()
+            .map_or(String::new(), |v| v.human() + "\n");
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
              bad debt: {:.2} USD (deficit {:.2}, open shortfall {:.2}); debt repaid {:.2} USD\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
-             trace hash {}",
+             {}trace hash {}",
             self.scenario,
             self.seed,
             self.events,
@@ -165,6 +173,7 @@ impl Summary {
             self.gas_spent,
             self.skipped_unprofitable,
             self.skipped_no_capital,
+            vaults,
             self.trace_hash
         )
     }

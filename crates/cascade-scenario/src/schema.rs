@@ -44,6 +44,9 @@ pub struct Scenario {
     /// Interval between book snapshots in the trace, milliseconds.
     #[serde(default = "default_snapshot_ms")]
     pub snapshot_every_ms: f64,
+    /// Maker-style vaults with auctions and keepers, run alongside the lending market.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaults: Option<crate::vaults_spec::VaultsSpec>,
 }
 
 fn default_snapshot_ms() -> f64 {
@@ -542,7 +545,7 @@ pub const MAX_LEVELS: u32 = 10_000;
 pub const MAX_ATOMS: f64 = 1e18;
 
 /// Checks that `v` (in base units if `lot`, quote currency otherwise) fits the integer units.
-fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
+pub(crate) fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
     let unit = if base {
         m.lot_size
     } else {
@@ -561,7 +564,7 @@ fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
     Ok(())
 }
 
-fn dist(field: &str, d: &Dist) -> Check {
+pub(crate) fn dist(field: &str, d: &Dist) -> Check {
     d.check().or_else(|m| fail(field, m))
 }
 
@@ -652,6 +655,9 @@ impl Scenario {
             &self.market,
             false,
         )?;
+        if let Some(v) = &self.vaults {
+            v.validate(&self.venue_names(), &self.market)?;
+        }
         Ok(())
     }
 

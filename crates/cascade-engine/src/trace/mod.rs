@@ -17,7 +17,7 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, Row, TradeRow,
+    AgentRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, Row, TradeRow,
 };
 
 /// The trace files.
@@ -25,6 +25,8 @@ pub use rows::{
 pub enum TraceFile {
     /// `agents.csv`.
     Agents,
+    /// `auctions.csv`.
+    Auctions,
     /// `book_top.csv`.
     BookTop,
     /// `depth.csv`.
@@ -38,8 +40,9 @@ pub enum TraceFile {
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 6] = [
+pub const ALL_FILES: [TraceFile; 7] = [
     TraceFile::Agents,
+    TraceFile::Auctions,
     TraceFile::BookTop,
     TraceFile::Depth,
     TraceFile::Liquidations,
@@ -48,8 +51,9 @@ pub const ALL_FILES: [TraceFile; 6] = [
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 6] = [
+pub const TRACE_FILES: [&str; 7] = [
     "agents.csv",
+    "auctions.csv",
     "book_top.csv",
     "depth.csv",
     "liquidations.csv",
@@ -67,6 +71,7 @@ impl TraceFile {
     pub const fn header(self) -> &'static str {
         match self {
             TraceFile::Agents => AgentRow::HEADER,
+            TraceFile::Auctions => AuctionRow::HEADER,
             TraceFile::BookTop => BookTopRow::HEADER,
             TraceFile::Depth => DepthRow::HEADER,
             TraceFile::Liquidations => LiquidationRow::HEADER,
@@ -88,7 +93,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv` and `oracle.csv`: the events, not the market's every tick.
+    /// `liquidations.csv`, `oracle.csv` and `auctions.csv`: the events, not the market's every
+    /// tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -100,7 +106,10 @@ impl TraceLevel {
     pub fn writes(self, file: TraceFile) -> bool {
         match self {
             TraceLevel::Summary => false,
-            TraceLevel::Liquidations => matches!(file, TraceFile::Liquidations | TraceFile::Oracle),
+            TraceLevel::Liquidations => matches!(
+                file,
+                TraceFile::Liquidations | TraceFile::Oracle | TraceFile::Auctions
+            ),
             TraceLevel::Full => true,
         }
     }
@@ -242,6 +251,8 @@ pub struct MemoryTrace {
     pub oracle: Vec<OracleRow>,
     /// Liquidations.
     pub liquidations: Vec<LiquidationRow>,
+    /// Vault auction steps.
+    pub auctions: Vec<AuctionRow>,
     /// Book snapshots.
     pub book_top: Vec<BookTopRow>,
     /// Depth snapshots.

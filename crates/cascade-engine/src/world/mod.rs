@@ -2,12 +2,15 @@
 //!
 //! The handlers live in submodules by concern: [`venues`] (orders, trades, makers, routing of
 //! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
-//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes).
+//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders).
 
 mod flow;
+mod keepers;
 mod liquidations;
 mod oracle;
 mod snapshots;
+mod vaults;
 mod venues;
 
 use crate::config::WorldConfig;
@@ -29,6 +32,8 @@ pub enum AgentKind {
     Liquidator(usize),
     /// Order-flow trader `i` (noise, momentum, stop-loss, informed).
     Trader(usize),
+    /// Auction keeper `i`.
+    Keeper(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -94,6 +99,7 @@ pub struct World<T: TraceSink> {
     now: SimTime,
     venues: Vec<Venue>,
     market: LendingMarket,
+    vaults: Option<vaults::VaultSystem>,
     oracles: Vec<oracle::OracleState>,
     reference: ReferencePath,
     reference_price: f64,
@@ -156,6 +162,10 @@ impl<T: TraceSink> World<T> {
         let mut kinds: Vec<AgentKind> = (0..cfg.makers.len()).map(AgentKind::Maker).collect();
         kinds.extend((0..cfg.liquidators.len()).map(AgentKind::Liquidator));
         kinds.extend((0..cfg.traders.len()).map(AgentKind::Trader));
+        let keepers = cfg.vaults.iter().flat_map(|v| &v.keepers);
+        wallets.extend(keepers.clone().map(|k| k.wallet));
+        let vault_labels = (0..keepers.clone().count()).map(|i| format!("kpr{i}"));
+        let keeper_kinds = (0..keepers.count()).map(AgentKind::Keeper);
         let traders: Vec<crate::config::TraderKind> =
             cfg.traders.iter().map(|t| t.kind.clone()).collect();
         let mut trader_rngs = Vec::with_capacity(traders.len());
@@ -176,6 +186,8 @@ impl<T: TraceSink> World<T> {
             labels.push(format!("{short}{}", per_kind[k]));
             per_kind[k] += 1;
         }
+        labels.extend(vault_labels);
+        kinds.extend(keeper_kinds);
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -203,6 +215,9 @@ impl<T: TraceSink> World<T> {
             now: SimTime::ZERO,
             venues,
             market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
+            vaults: cfg.vaults.as_ref().map(|v| {
+                vaults::VaultSystem::new(v, crate::vaults::MakerUnits::of(&cfg.spec), &streams)
+            }),
             oracles,
             reference,
             reference_price,
@@ -323,6 +338,8 @@ impl<T: TraceSink> World<T> {
                     Lots(remaining),
                 ),
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
+                Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
+                Event::AuctionExpiry(a) => self.on_auction_expiry(a),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -386,6 +403,13 @@ impl<T: TraceSink> World<T> {
         cash -= u128::from(e.cash_in);
         base += u128::from(e.base_out);
         base -= u128::from(e.base_in);
+        if let Some(v) = &self.vaults {
+            // Keepers' DAI paid into auctions, less incentives minted; collateral not yet
+            // passed to keepers.
+            let (dai_in, gem_left, minted) = v.holdings();
+            cash = cash + dai_in - minted;
+            base += gem_left;
+        }
         (cash, base)
     }
 
@@ -431,7 +455,7 @@ impl<T: TraceSink> World<T> {
                 .check_consistent()
                 .map_err(|e| format!("book {}: {e}", v.name))?;
         }
-        Ok(())
+        self.check_vaults()
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -453,6 +477,7 @@ impl<T: TraceSink> World<T> {
             Quote(u64::try_from(self.market.shortfall_at(last)).unwrap_or(u64::MAX));
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
+        self.finish_vaults();
         (self.stats, self.trace)
     }
 }

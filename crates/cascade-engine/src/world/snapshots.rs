@@ -68,6 +68,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Maker(m) => ("maker", Some(self.makers[m].active_levels())),
                 AgentKind::Liquidator(_) => ("liquidator", None),
                 AgentKind::Trader(t) => (self.trader_kind_name(t), None),
+                AgentKind::Keeper(_) => ("keeper", None),
             };
             let row = AgentRow {
                 time_ns: t,
