@@ -77,12 +77,22 @@ fn invariants_hold_after_every_event_of_every_scenario() {
     names.sort();
     assert!(names.len() >= 2);
     for name in names {
-        let config = build(&scenario(&name), None, &crate::support::data_dir()).unwrap();
+        let s = scenario(&name);
+        if let Some(k) = &s.reference.klines {
+            let folder = k.file.split('/').next().unwrap_or_default();
+            if crate::lobster::data_dir_or_skip(folder).is_none() {
+                continue;
+            }
+        }
+        let config = build(&s, None, &crate::support::data_dir()).unwrap();
         let mut w = World::new(config, ());
         w.set_check_invariants(true);
         let (stats, ()) = w.run();
         assert_eq!(stats.invariant_violation, None, "{name}");
-        assert!(stats.liquidations > 0, "{name}");
+        assert!(
+            stats.liquidations > 0 || stats.vaults.auctions > 0,
+            "{name}"
+        );
     }
 }
 

@@ -1,7 +1,8 @@
-//! Maker-style vaults: auctions worked by hand on one vault, and the vaults' determinism and
-//! stream independence.
+//! Maker-style vaults: auctions worked by hand on one vault, the Black Thursday scenarios'
+//! claims, and the vaults' determinism and stream independence.
 
-use crate::support::data_dir;
+use crate::lobster::data_dir_or_skip;
+use crate::support::{data_dir, scenario};
 use cascade::{InMemoryRun, Scenario, run_in_memory_with};
 use cascade_engine::trace::AuctionRow;
 
@@ -183,6 +184,103 @@ fn a_dutch_auction_is_taken_on_its_price_curve() {
     let v = run.summary.vaults.as_ref().unwrap();
     assert_eq!((v.auctions_ended, v.deficit, v.zero_bid_wins), (1, 0.0, 0));
     assert!(close(v.keeper_incentives, 301.13, 1e-12));
+}
+
+fn black_thursday(file: &str, seed: Option<u64>) -> Option<InMemoryRun> {
+    data_dir_or_skip("binance-ethusdt-1m-2020-03-12")?;
+    let run = run_in_memory_with(&scenario(file), seed, &data_dir()).unwrap();
+    assert_eq!(run.stats.invariant_violation, None, "{file}");
+    Some(run)
+}
+
+/// The auctions trace agrees with the summary: one `end` row per ended auction, their
+/// deficits and zero-bid flags add up to the summary's.
+fn trace_matches_summary(run: &InMemoryRun) {
+    let v = run.summary.vaults.as_ref().unwrap();
+    let ends = rows(run, "end");
+    assert_eq!(ends.len() as u64, v.auctions_ended);
+    assert_eq!(rows(run, "kick").len() as u64, v.auctions);
+    let deficit: f64 = ends.iter().map(|r| r.deficit.unwrap()).sum();
+    assert!(
+        close(deficit, v.deficit, 1e-9),
+        "{deficit} vs {}",
+        v.deficit
+    );
+    let zero = ends.iter().filter(|r| r.near_zero == Some("true")).count();
+    assert_eq!(zero as u64, v.zero_bid_wins);
+    for r in &ends {
+        assert_eq!(
+            r.near_zero == Some("true"),
+            r.raised < 0.01 * r.tab,
+            "{r:?}"
+        );
+    }
+}
+
+/// Acceptance: with Liquidations 1.2, keepers short of capital and a congestion spike, the Black
+/// Thursday run has auctions won at or near zero and a deficit; the same run with Liquidations
+/// 2.0 Dutch auctions has a smaller one. Checked on the scenarios' seed and two others.
+#[test]
+fn black_thursday_flip_loses_to_zero_bids_and_clip_loses_less() {
+    for seed in [None, Some(1), Some(2)] {
+        let Some(flip) = black_thursday("black_thursday_2020.ron", seed) else {
+            return;
+        };
+        let clip = black_thursday("black_thursday_2020_clip.ron", seed).unwrap();
+        let (f, c) = (
+            flip.summary.vaults.as_ref().unwrap(),
+            clip.summary.vaults.as_ref().unwrap(),
+        );
+        eprintln!(
+            "seed {seed:?}: flip deficit {:.0} DAI, zero-bid share {:.3} ({} of {} auctions, {:.0} USD of collateral); clip deficit {:.0} DAI, zero-bid share {:.3} ({} auctions); published: 5.67M DAI, 0.36",
+            f.deficit,
+            f.zero_bid_share,
+            f.zero_bid_wins,
+            f.auctions_ended,
+            f.value_won_at_zero,
+            c.deficit,
+            c.zero_bid_share,
+            c.auctions_ended
+        );
+        assert_eq!((f.design.as_str(), c.design.as_str()), ("flip", "clip"));
+        assert!(f.deficit > 0.0, "flip leaves a deficit");
+        assert!(f.zero_bid_wins > 0, "flip has zero-bid wins");
+        assert!(
+            c.deficit < f.deficit,
+            "clip {} vs flip {}",
+            c.deficit,
+            f.deficit
+        );
+        assert_eq!(
+            c.zero_bid_wins, 0,
+            "Dutch auctions never go for nothing here"
+        );
+        // Every auction ends within the run.
+        assert_eq!((f.auctions_open, c.auctions_open), (0, 0));
+        // Most zero-bid wins are the zero bidder's (kpr3) single quote atom; the others are
+        // the last DAI of a keeper short of capital.
+        let zero: Vec<_> = rows(&flip, "end")
+            .into_iter()
+            .filter(|r| r.near_zero == Some("true"))
+            .collect();
+        let atom = zero
+            .iter()
+            .filter(|r| r.keeper.as_deref() == Some("kpr3") && close(r.raised, 0.00001, 1e-12))
+            .count();
+        assert!(2 * atom > zero.len(), "{atom} of {}", zero.len());
+        trace_matches_summary(&flip);
+        trace_matches_summary(&clip);
+    }
+}
+
+/// The two Black Thursday files are the same run but for the auction design.
+#[test]
+fn the_black_thursday_variants_differ_only_in_the_auction_design() {
+    let flip = scenario("black_thursday_2020.ron");
+    let mut clip = scenario("black_thursday_2020_clip.ron");
+    clip.name = flip.name.clone();
+    clip.vaults.as_mut().unwrap().auction = flip.vaults.as_ref().unwrap().auction;
+    assert_eq!(flip, clip);
 }
 
 /// Same scenario and seed, same auctions; a keeper appended to the scenario that never acts
