@@ -14,3 +14,4 @@ mod routes;
 mod scenarios;
 mod support;
 mod sweep;
+mod vaults;

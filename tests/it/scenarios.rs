@@ -90,7 +90,10 @@ fn invariants_hold_after_every_event_of_every_scenario() {
         w.set_check_invariants(true);
         let (stats, ()) = w.run();
         assert_eq!(stats.invariant_violation, None, "{name}");
-        assert!(stats.liquidations > 0, "{name}");
+        assert!(
+            stats.liquidations > 0 || stats.vaults.auctions > 0,
+            "{name}"
+        );
     }
 }
 

@@ -13,12 +13,16 @@
 //! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
 //!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
 //!   seized collateral with market orders.
+//! - [`Keeper`]: bids in MakerDAO's collateral auctions (English and Dutch) with limited DAI and
+//!   a latency that may rise with congestion; a zero bidder bids the minimum on auctions nobody
+//!   has bid on (see [`keeper`]).
 //! - [`Arbitrageur`]: closes the gap between an AMM pool and the book, buying on the cheaper
 //!   venue and selling on the dearer until the pool's marginal price, fee included, meets the
 //!   book's level (see [`arb`]).
 
 pub mod arb;
 pub mod flow;
+pub mod keeper;
 mod liquidator;
 mod maker;
 mod reference;
@@ -27,6 +31,7 @@ pub use arb::{
     ArbDirection, ArbExecution, ArbParams, ArbPlan, ArbSkip, Arbitrageur, PoolUnits, Residue,
 };
 pub use flow::{InformedTrader, MomentumTrader, NoiseTrader, StopLoss};
+pub use keeper::{ClipMove, FlipMove, Keeper, KeeperParams, Pass, Purse};
 pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
 pub use maker::{
     Hedge, MakerParams, MarketMaker, Quote as MakerQuote, StressResponse, hedge_value,

@@ -288,4 +288,6 @@ pub struct WorldConfig {
     pub perps: Option<crate::perps::PerpsConfig>,
     /// Interval between book snapshots in the trace.
     pub snapshot_every: SimDuration,
+    /// Maker-style vaults run alongside the lending market (see [`crate::vaults`]).
+    pub vaults: Option<crate::vaults::VaultsConfig>,
 }

@@ -71,6 +71,10 @@ pub enum Event {
     },
     /// An arbitrageur checks its pool against its book.
     ArbWake(u32),
+    /// A keeper looks at the vaults and auctions.
+    KeeperWake(u32),
+    /// An English auction's bid lifetime or auction time may have run out.
+    AuctionExpiry(u64),
     /// A trader of the order flow acts.
     TraderWake(u32),
     /// The perp venue's clearinghouse or backstop vault acts.

@@ -25,6 +25,7 @@ pub mod perps;
 pub mod route;
 mod stats;
 pub mod trace;
+pub mod vaults;
 mod world;
 
 pub use config::{

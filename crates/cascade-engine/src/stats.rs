@@ -71,6 +71,8 @@ pub struct RunStats {
     pub liquidator_pnl: i128,
     /// The perp venue's counters, if the world runs one.
     pub perps: Option<crate::perps::PerpStats>,
+    /// Vaults, auctions and keepers (all zero without vaults).
+    pub vaults: crate::vaults::VaultStats,
 }
 
 impl RunStats {

@@ -12,10 +12,12 @@ mod perp_summary;
 pub mod plot;
 pub mod series;
 mod summary;
+mod vaults;
 
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;
 pub use summary::Summary;
+pub use vaults::VaultSummary;
 
 /// A report that could not be made.
 #[derive(Debug, thiserror::Error)]

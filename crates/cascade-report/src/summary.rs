@@ -82,6 +82,9 @@ pub struct Summary {
     /// and `liquidations_by_generation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perps: Option<crate::PerpSummary>,
+    /// Vaults, auctions and keepers, for scenarios with vaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaults: Option<crate::VaultSummary>,
 }
 
 impl Summary {
@@ -127,6 +130,7 @@ impl Summary {
                 .perps
                 .as_ref()
                 .map(|p| crate::PerpSummary::new(cfg, p)),
+            vaults: crate::VaultSummary::new(cfg, stats),
         }
     }
 
@@ -153,6 +157,10 @@ impl Summary {
             .perps
             .as_ref()
             .map_or(String::new(), |p| format!("{}\n", p.human()));
+        let vaults = self
+            .vaults
+            .as_ref()
+            .map_or(String::new(), |v| v.human() + "\n");
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
@@ -160,7 +168,7 @@ impl Summary {
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
-             {}trace hash {}",
+             {}{}trace hash {}",
             self.scenario,
             self.seed,
             self.events,
@@ -187,6 +195,7 @@ impl Summary {
             self.skipped_unprofitable,
             self.skipped_no_capital,
             perps,
+            vaults,
             self.trace_hash
         )
     }

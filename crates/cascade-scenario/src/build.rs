@@ -260,6 +260,10 @@ pub fn build(
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),
         perps,
+        vaults: s
+            .vaults
+            .as_ref()
+            .map(|v| v.build(seed, &spec, p0, &venue_index)),
     })
 }
 
@@ -380,7 +384,7 @@ fn traders(
 }
 
 /// The engine's route for a validated route spec.
-fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route {
+pub(crate) fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route {
     match r {
         RouteSpec::Venue(v) => Route::Venue(venue_index(v)),
         RouteSpec::Split(vs) => Route::Split(vs.iter().map(|v| venue_index(v)).collect()),

@@ -6,7 +6,8 @@
 //! and the seeded population generators.
 //!
 //! Each account draws its collateral and health factor from its own random stream
-//! `("account", i)`, so changing the number of accounts never changes the accounts that stay.
+//! `("account", i)`, and each vault its collateral and collateral ratio from `("vault", i)`, so
+//! changing the number of accounts or vaults never changes the ones that stay.
 
 mod build;
 pub mod klines;
@@ -15,6 +16,7 @@ pub mod oracle_spec;
 pub mod perps_spec;
 pub mod pools_spec;
 mod schema;
+pub mod vaults_spec;
 
 pub use build::build;
 pub use schema::{
@@ -22,6 +24,7 @@ pub use schema::{
     OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec,
     parse_utc_ms,
 };
+pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 
 use std::path::{Path, PathBuf};
 

@@ -54,6 +54,9 @@ pub struct Scenario {
     /// A perpetual-futures venue on one of the books, and its traders.
     #[serde(default)]
     pub perps: Option<crate::perps_spec::PerpsSpec>,
+    /// Maker-style vaults with auctions and keepers, run alongside the lending market.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaults: Option<crate::vaults_spec::VaultsSpec>,
 }
 
 fn default_snapshot_ms() -> f64 {
@@ -586,7 +589,7 @@ pub(crate) fn fits(field: &str, v: f64, m: &MarketUnits, base: bool) -> Check {
     Ok(())
 }
 
-fn dist(field: &str, d: &Dist) -> Check {
+pub(crate) fn dist(field: &str, d: &Dist) -> Check {
     d.check().or_else(|m| fail(field, m))
 }
 
@@ -679,6 +682,9 @@ impl Scenario {
         )?;
         if let Some(p) = &self.perps {
             p.validate(self)?;
+        }
+        if let Some(v) = &self.vaults {
+            v.validate(&self.venue_names(), &self.market)?;
         }
         Ok(())
     }

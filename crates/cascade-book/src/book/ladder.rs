@@ -130,9 +130,9 @@ impl Ladder {
         let span = i128::from(top.max(price)) - i128::from(self.base.min(price));
         // Rebuild around what rests rather than grow past the span, or past four times what
         // rests (a drifting price would otherwise leave a long tail of empty levels behind).
-        let resting = self
-            .occupied_range()
-            .map_or(0, |(lo, hi)| i128::from(hi.max(price)) - i128::from(lo.min(price)));
+        let resting = self.occupied_range().map_or(0, |(lo, hi)| {
+            i128::from(hi.max(price)) - i128::from(lo.min(price))
+        });
         if !self.levels.is_empty() && (span >= MAX_SPAN as i128 || span > 4 * resting + 4096) {
             self.reanchor(price);
             return;

@@ -17,7 +17,8 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row, TradeRow,
+    AgentRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row,
+    TradeRow,
 };
 
 /// The trace files.
@@ -25,6 +26,8 @@ pub use rows::{
 pub enum TraceFile {
     /// `agents.csv`.
     Agents,
+    /// `auctions.csv`.
+    Auctions,
     /// `book_top.csv`.
     BookTop,
     /// `depth.csv`.
@@ -40,8 +43,9 @@ pub enum TraceFile {
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 7] = [
+pub const ALL_FILES: [TraceFile; 8] = [
     TraceFile::Agents,
+    TraceFile::Auctions,
     TraceFile::BookTop,
     TraceFile::Depth,
     TraceFile::Liquidations,
@@ -51,8 +55,9 @@ pub const ALL_FILES: [TraceFile; 7] = [
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 7] = [
+pub const TRACE_FILES: [&str; 8] = [
     "agents.csv",
+    "auctions.csv",
     "book_top.csv",
     "depth.csv",
     "liquidations.csv",
@@ -71,6 +76,7 @@ impl TraceFile {
     pub const fn header(self) -> &'static str {
         match self {
             TraceFile::Agents => AgentRow::HEADER,
+            TraceFile::Auctions => AuctionRow::HEADER,
             TraceFile::BookTop => BookTopRow::HEADER,
             TraceFile::Depth => DepthRow::HEADER,
             TraceFile::Liquidations => LiquidationRow::HEADER,
@@ -93,7 +99,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv`, `perps.csv` and `oracle.csv`: the events, not the market's every
+    /// `liquidations.csv`, `oracle.csv`, `perps.csv` and `auctions.csv`: the events, not the
+    /// market's every
     /// tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
@@ -108,7 +115,10 @@ impl TraceLevel {
             TraceLevel::Summary => false,
             TraceLevel::Liquidations => matches!(
                 file,
-                TraceFile::Liquidations | TraceFile::Oracle | TraceFile::Perps
+                TraceFile::Liquidations
+                    | TraceFile::Oracle
+                    | TraceFile::Perps
+                    | TraceFile::Auctions
             ),
             TraceLevel::Full => true,
         }
@@ -253,6 +263,8 @@ pub struct MemoryTrace {
     pub liquidations: Vec<LiquidationRow>,
     /// Perp venue steps.
     pub perps: Vec<PerpRow>,
+    /// Vault auction steps.
+    pub auctions: Vec<AuctionRow>,
     /// Book snapshots.
     pub book_top: Vec<BookTopRow>,
     /// Depth snapshots.

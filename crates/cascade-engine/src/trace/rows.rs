@@ -246,6 +246,40 @@ rows! {
         qty: f64,
     }
 
+    /// One step of a vault auction (see docs/trace-format.md, `auctions.csv`).
+    AuctionRow => Auctions, auctions {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// Auction id, from 1 in kick order.
+        auction: u64,
+        /// The liquidated vault.
+        vault: u32,
+        /// `kick`, `tend`, `dent`, `take`, `redo`, `tick`, `deal`, `end`.
+        event: &'static str,
+        /// The keeper who acted (the winner or last buyer on `end`).
+        keeper: Option<String>,
+        /// Collateral in the auction after the event (on `end`: collateral the keepers got).
+        lot: f64,
+        /// DAI the auction still seeks after the event.
+        tab: f64,
+        /// DAI moved: the bid, the payment, the keeper incentive, the total raised on `end`.
+        amount: f64,
+        /// DAI per unit of collateral: the auction price, or the bid over the lot.
+        price: Option<f64>,
+        /// DAI raised so far.
+        raised: f64,
+        /// Debt taken from the vault (on `kick` and `end`).
+        debt: Option<f64>,
+        /// Collateral returned to the vault owner by the event (on `end`: in all).
+        returned: f64,
+        /// On `end`: debt not covered, `max(0, debt - raised)`.
+        deficit: Option<f64>,
+        /// On `end`: whether it raised less than 1% of its tab.
+        near_zero: Option<&'static str>,
+        /// The market oracle's price when the auction started.
+        oracle_price: f64,
+    }
+
     /// One agent's holdings at a snapshot time.
     AgentRow => Agents, agents {
         /// Simulated time, ns.

@@ -4,14 +4,18 @@
 //! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
 //! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
 //! ADL), [`snapshots`] (snapshot rows and extremes).
+//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders).
 
 mod flow;
+mod keepers;
 mod liquidations;
 mod oracle;
 mod perp_index;
 mod perps;
 mod pools;
 mod snapshots;
+mod vaults;
 mod venues;
 
 pub use pools::{BASE_ATOMS_PER_LOT, POOL_UNITS};
@@ -39,6 +43,8 @@ pub enum AgentKind {
     Arbitrageur(usize),
     /// The perp venue's clearing agent: it sends liquidation and vault orders to the book.
     Clearing,
+    /// Auction keeper `i`.
+    Keeper(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -104,6 +110,7 @@ pub struct World<T: TraceSink> {
     now: SimTime,
     venues: Vec<Venue>,
     market: LendingMarket,
+    vaults: Option<vaults::VaultSystem>,
     oracles: Vec<oracle::OracleState>,
     pools: Vec<pools::PoolVenue>,
     arbs: Vec<cascade_agents::Arbitrageur>,
@@ -191,6 +198,10 @@ impl<T: TraceSink> World<T> {
         let mut kinds: Vec<AgentKind> = (0..cfg.makers.len()).map(AgentKind::Maker).collect();
         kinds.extend((0..cfg.liquidators.len()).map(AgentKind::Liquidator));
         kinds.extend((0..cfg.traders.len()).map(AgentKind::Trader));
+        let keepers = cfg.vaults.iter().flat_map(|v| &v.keepers);
+        wallets.extend(keepers.clone().map(|k| k.wallet));
+        let vault_labels = (0..keepers.clone().count()).map(|i| format!("kpr{i}"));
+        let keeper_kinds = (0..keepers.count()).map(AgentKind::Keeper);
         let traders: Vec<crate::config::TraderKind> =
             cfg.traders.iter().map(|t| t.kind.clone()).collect();
         let mut trader_rngs = Vec::with_capacity(traders.len());
@@ -213,6 +224,8 @@ impl<T: TraceSink> World<T> {
         }
         labels.extend((0..cfg.arbitrageurs.len()).map(|i| format!("arb{i}")));
         kinds.extend((0..cfg.arbitrageurs.len()).map(AgentKind::Arbitrageur));
+        labels.extend(vault_labels);
+        kinds.extend(keeper_kinds);
         let pools = cfg
             .pools
             .iter()
@@ -266,6 +279,9 @@ impl<T: TraceSink> World<T> {
             now: SimTime::ZERO,
             venues,
             market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
+            vaults: cfg.vaults.as_ref().map(|v| {
+                vaults::VaultSystem::new(v, crate::vaults::MakerUnits::of(&cfg.spec), &streams)
+            }),
             oracles,
             pools,
             arbs,
@@ -403,6 +419,8 @@ impl<T: TraceSink> World<T> {
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Perps(e) => self.on_perps(e),
+                Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
+                Event::AuctionExpiry(a) => self.on_auction_expiry(a),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -481,6 +499,13 @@ impl<T: TraceSink> World<T> {
             cash += p.pool.balance(pools::POOL_UNITS.quote_token);
         }
         base += self.base_residue.iter().sum::<u128>();
+        if let Some(v) = &self.vaults {
+            // Keepers' DAI paid into auctions, less incentives minted; collateral not yet
+            // passed to keepers.
+            let (dai_in, gem_left, minted) = v.holdings();
+            cash = cash + dai_in - minted;
+            base += gem_left;
+        }
         (cash, base)
     }
 
@@ -527,7 +552,8 @@ impl<T: TraceSink> World<T> {
                 .check_consistent()
                 .map_err(|e| format!("book {}: {e}", v.name))?;
         }
-        self.check_perps()
+        self.check_perps()?;
+        self.check_vaults()
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -555,6 +581,7 @@ impl<T: TraceSink> World<T> {
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
+        self.finish_vaults();
         (self.stats, self.trace)
     }
 }

@@ -442,12 +442,13 @@ impl<T: TraceSink> World<T> {
             let p = obs.price;
             self.stats.min_oracle = Some(self.stats.min_oracle.map_or(p, |m| m.min(p)));
         }
-        if let Ok((price, _)) = self.market_price()
-            && self.market.index().any_liquidatable_at(price)
-        {
-            for l in 0..self.liquidators.len() {
-                self.request_wake(l, None);
+        if let Ok((price, _)) = self.market_price() {
+            if self.market.index().any_liquidatable_at(price) {
+                for l in 0..self.liquidators.len() {
+                    self.request_wake(l, None);
+                }
             }
+            self.vaults_on_price(price);
         }
     }
 

@@ -88,6 +88,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Trader(t) => (self.trader_kind_name(t), None),
                 AgentKind::Arbitrageur(_) => ("arbitrageur", None),
                 AgentKind::Clearing => ("clearing", None),
+                AgentKind::Keeper(_) => ("keeper", None),
             };
             let row = AgentRow {
                 time_ns: t,
