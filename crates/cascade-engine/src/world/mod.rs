@@ -493,19 +493,20 @@ impl<T: TraceSink> World<T> {
         cash -= u128::from(e.cash_in);
         base += u128::from(e.base_out);
         base -= u128::from(e.base_in);
+        if let Some(v) = &self.vaults {
+            // Keepers' DAI paid into auctions, less incentives minted; collateral (lots) not
+            // yet passed to keepers.
+            let (dai_in, gem_left, minted) = v.holdings();
+            cash = cash + dai_in - minted;
+            base += gem_left;
+        }
+        // From here on base is counted in pool-token atoms.
         base *= pools::BASE_ATOMS_PER_LOT;
         for p in &self.pools {
             base += p.pool.balance(pools::POOL_UNITS.base_token);
             cash += p.pool.balance(pools::POOL_UNITS.quote_token);
         }
         base += self.base_residue.iter().sum::<u128>();
-        if let Some(v) = &self.vaults {
-            // Keepers' DAI paid into auctions, less incentives minted; collateral not yet
-            // passed to keepers.
-            let (dai_in, gem_left, minted) = v.holdings();
-            cash = cash + dai_in - minted;
-            base += gem_left;
-        }
         (cash, base)
     }
 
