@@ -99,9 +99,9 @@ fn bad(path: &Path, line: usize, message: String) -> DataError {
 
 /// Reads a kline file.
 pub fn load(path: &Path, opts: &KlineOptions) -> Result<Klines, DataError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DataError::Read {
+    let text = std::fs::read_to_string(path).map_err(|io| DataError::Read {
         path: path.to_path_buf(),
-        source,
+        io,
         hint: "Binance klines come from https://data.binance.vision (spot/monthly/klines/<SYMBOL>/1m/)".into(),
     })?;
     parse(path, &text, opts)

@@ -70,12 +70,12 @@ pub enum ScenarioError {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be read.
-    #[error("{path}: cannot read: {source} ({hint})")]
+    #[error("{path}: cannot read: {io} ({hint})")]
     Read {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, so not repeated as a source).
+        io: std::io::Error,
         /// Where such files come from.
         hint: String,
     },

@@ -40,9 +40,9 @@ struct RawMessage {
 }
 
 fn read(path: &Path) -> Result<String, DataError> {
-    std::fs::read_to_string(path).map_err(|source| DataError::Read {
+    std::fs::read_to_string(path).map_err(|io| DataError::Read {
         path: path.to_path_buf(),
-        source,
+        io,
         hint: "LOBSTER samples come from https://lobsterdata.com/info/DataSamples.php".into(),
     })
 }
