@@ -104,14 +104,6 @@ impl OracleState {
             last_block: "",
         }
     }
-
-    /// The latest push publication, if this is a push oracle.
-    pub(super) fn push_latest(&self) -> Option<cascade_oracle::Publication> {
-        match &self.feed {
-            Feed::Push(f) => f.latest(),
-            _ => None,
-        }
-    }
 }
 
 /// What the protocol reads from one oracle: the price, the observation behind it, and when it
@@ -492,13 +484,9 @@ impl<T: TraceSink> World<T> {
         let block = result.err().unwrap_or("");
         if block != self.oracles[m].last_block {
             self.oracles[m].last_block = block;
-            let obs = self.oracles[m].current.unwrap_or(Observation {
-                observed_at: self.now,
-                price: Ticks(0),
-                reference: self.reference_ticks(),
-                sales_seen: 0,
-                sources_used: 0,
-            });
+            let obs = self.oracles[m]
+                .current
+                .unwrap_or(self.observation_now(Ticks(0), 0));
             let event = if block.is_empty() { "resume" } else { "stale" };
             let reason = if block.is_empty() { "readable" } else { block };
             self.oracle_row(m, obs, event, reason);
@@ -516,15 +504,13 @@ impl<T: TraceSink> World<T> {
                 .ok()
                 .map(|&(price, _, updated_at)| Reading { price, updated_at })
         };
-        let previous = self.oracles[m]
-            .push_latest()
-            .and(match &self.oracles[m].feed {
-                Feed::Push(f) => f.previous().map(|p| Reading {
-                    price: p.price,
-                    updated_at: p.published_at,
-                }),
-                _ => None,
-            });
+        let previous = match &self.oracles[m].feed {
+            Feed::Push(f) => f.previous().map(|p| Reading {
+                price: p.price,
+                updated_at: p.published_at,
+            }),
+            _ => None,
+        };
         let secondary = self.readable(fb.secondary);
         let response = PrimaryResponse {
             current: reading(&primary),
@@ -543,13 +529,7 @@ impl<T: TraceSink> World<T> {
                 .as_ref()
                 .map(|r| r.1)
                 .or(secondary.as_ref().map(|r| r.1))
-                .unwrap_or(Observation {
-                    observed_at: now,
-                    price: Ticks(0),
-                    reference: self.reference_ticks(),
-                    sales_seen: 0,
-                    sources_used: 0,
-                });
+                .unwrap_or(self.observation_now(Ticks(0), 0));
             self.oracle_row(m, obs, "fallback", s.to.as_str());
         }
         let price = fetched.price.ok_or("no_price")?;
@@ -558,14 +538,20 @@ impl<T: TraceSink> World<T> {
             PriceOrigin::Secondary => secondary.map(|r| r.1),
             PriceOrigin::LastGood => primary.or(secondary).map(|r| r.1),
         }
-        .unwrap_or(Observation {
-            observed_at: now,
+        .unwrap_or(self.observation_now(price, self.sales.len() as u32));
+        Ok((price, Observation { price, ..obs }))
+    }
+
+    /// An observation made now from no source (for trace rows and prices with no reading
+    /// behind them).
+    fn observation_now(&self, price: Ticks, sales_seen: u32) -> Observation {
+        Observation {
+            observed_at: self.now,
             price,
             reference: self.reference_ticks(),
-            sales_seen: self.sales.len() as u32,
+            sales_seen,
             sources_used: 0,
-        });
-        Ok((price, Observation { price, ..obs }))
+        }
     }
 
     /// The latest readable price of the market's oracle, ignoring pauses (for valuing what is

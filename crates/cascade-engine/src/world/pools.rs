@@ -43,12 +43,17 @@ pub(super) struct PoolVenue {
     pub(super) pool: Pool,
 }
 
+/// Twice a pool's spot price in ticks (quote atoms per lot), rounded down.
+fn spot_x2(pool: &Pool) -> Option<i64> {
+    let s = pool.spot_price(SELL_BASE).ok()?;
+    let x2 = (s.num * cascade_amm::U512::from(2 * BASE_ATOMS_PER_LOT)) / s.den;
+    i64::try_from(x2).ok()
+}
+
 impl PoolVenue {
     /// Twice the pool's spot price in ticks (quote atoms per lot), rounded down.
     pub(super) fn price_x2(&self) -> Option<i64> {
-        let s = self.pool.spot_price(SELL_BASE).ok()?;
-        let x2 = (s.num * cascade_amm::U512::from(2 * BASE_ATOMS_PER_LOT)) / s.den;
-        i64::try_from(x2).ok()
+        spot_x2(&self.pool)
     }
 
     /// Base the pool takes before its spot price falls to `fraction` of what it is now (the
@@ -61,12 +66,7 @@ impl PoolVenue {
         let spot_after = |q: u64| {
             let mut trial = self.pool.clone();
             match trial.swap_exact_in(SELL_BASE, u128::from(q) * BASE_ATOMS_PER_LOT) {
-                Ok(_) => PoolVenue {
-                    name: String::new(),
-                    pool: trial,
-                }
-                .price_x2()
-                .map_or(0.0, |x| x as f64),
+                Ok(_) => spot_x2(&trial).map_or(0.0, |x| x as f64),
                 Err(cascade_amm::AmmError::InsufficientOutputAmount) => start as f64,
                 Err(_) => 0.0,
             }
