@@ -24,7 +24,7 @@ pub use cascade_engine::Route;
 pub use cascade_engine::trace::MemoryTrace;
 pub use cascade_engine::{RunStats, World, WorldConfig};
 pub use cascade_report::Summary;
-pub use cascade_scenario::{Scenario, ScenarioError, build};
+pub use cascade_scenario::{Scenario, ScenarioError};
 pub use output::{OutputError, RunOptions, default_out_dir, render_plots, run_to_dir};
 
 use cascade_report::plot::Format;
@@ -42,6 +42,43 @@ pub struct InMemoryRun {
     pub trace: MemoryTrace,
     /// The world's configuration.
     pub config: WorldConfig,
+}
+
+/// Builds a scenario's world (see `cascade_scenario::build`) and checks that each published
+/// figure it names (`published[i].metric`) is a number of the run's summary.
+pub fn build(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    data_dir: &Path,
+) -> Result<WorldConfig, ScenarioError> {
+    let config = cascade_scenario::build(scenario, seed, data_dir)?;
+    let figures = published_figures(scenario);
+    if let Some(i) = cascade_report::unknown_metric(&config, &figures) {
+        return Err(ScenarioError::Invalid {
+            origin: scenario.name.clone(),
+            field: format!("published[{i}].metric"),
+            message: format!(
+                "`{}` is not a number in this scenario's summary.json (e.g. bad_debt, \
+                 liquidations, vaults.deficit, vaults.zero_bid_share)",
+                figures[i].metric
+            ),
+        });
+    }
+    Ok(config)
+}
+
+/// The scenario's published figures, as the report compares them.
+pub fn published_figures(scenario: &Scenario) -> Vec<cascade_report::PublishedFigure> {
+    scenario
+        .published
+        .iter()
+        .map(|p| cascade_report::PublishedFigure {
+            metric: p.metric.clone(),
+            value: p.value,
+            unit: p.unit.clone(),
+            source: p.source.clone(),
+        })
+        .collect()
 }
 
 /// Runs a scenario with every trace row kept in memory (for tests and notebook-style use),
@@ -63,7 +100,8 @@ pub fn run_in_memory_with(
     let config = build(scenario, seed, data_dir)?;
     let world = World::new(config.clone(), MemoryTrace::default());
     let (stats, trace) = world.run();
-    let summary = Summary::new(&config, &stats, String::new());
+    let mut summary = Summary::new(&config, &stats, String::new());
+    summary.compare_with(&published_figures(scenario));
     Ok(InMemoryRun {
         summary,
         stats,

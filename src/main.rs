@@ -277,7 +277,13 @@ fn dispatch(cmd: Command) -> Result<()> {
                 trace_level: trace,
                 data_dir: cascade::data_dir(data_dir.as_deref()),
             };
-            let summary = cascade::run_to_dir(&s, &out, &opts)?;
+            let file = scenario
+                .as_deref()
+                .map_or(s.name.clone(), |p| p.display().to_string());
+            let summary = cascade::run_to_dir(&s, &out, &opts).map_err(|e| match e {
+                OutputError::Scenario(e) => OutputError::Scenario(e.in_file(&s.name, &file)),
+                other => other,
+            })?;
             say!("{}", summary.human());
             say!("wrote {}", out.display());
             Ok(())
@@ -285,7 +291,8 @@ fn dispatch(cmd: Command) -> Result<()> {
         Command::Validate { scenario, data_dir } => {
             let s = Scenario::load(&scenario)?;
             // Building reads and checks any market data the scenario names.
-            cascade::build(&s, None, &cascade::data_dir(data_dir.as_deref()))?;
+            cascade::build(&s, None, &cascade::data_dir(data_dir.as_deref()))
+                .map_err(|e| e.in_file(&s.name, &scenario.display().to_string()))?;
             say!(
                 "{}: ok (scenario {}, {} accounts, {} maker groups, {} liquidator groups)",
                 scenario.display(),

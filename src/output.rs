@@ -156,7 +156,8 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
         return Err(OutputError::Invariant(v.clone()));
     }
     let hash = trace.finish().map_err(cascade_engine::EngineError::Trace)?;
-    let summary = Summary::new(&config, &stats, hash);
+    let mut summary = Summary::new(&config, &stats, hash);
+    summary.compare_with(&crate::published_figures(scenario));
     summary.write(&dir.join("summary.json"))?;
     if opts.trace_level >= TraceLevel::Liquidations {
         render_plots(dir, &summary, &opts.formats)?;

@@ -270,6 +270,15 @@ fn black_thursday_flip_loses_to_zero_bids_and_clip_loses_less() {
         assert!(2 * atom > zero.len(), "{atom} of {}", zero.len());
         trace_matches_summary(&flip);
         trace_matches_summary(&clip);
+        // Both runs print the night's published figures beside their own.
+        for (run, v) in [(&flip, f), (&clip, c)] {
+            let p = &run.summary.published;
+            let find = |m: &str| p.iter().find(|r| r.metric == m).expect(m);
+            let (d, z) = (find("vaults.deficit"), find("vaults.zero_bid_share"));
+            assert_eq!((d.published, z.published), (5_670_000.0, 0.36));
+            assert_eq!((d.model, z.model), (v.deficit, v.zero_bid_share));
+            assert!((d.ratio - v.deficit / 5_670_000.0).abs() < 1e-12);
+        }
     }
 }
 

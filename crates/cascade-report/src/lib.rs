@@ -10,12 +10,14 @@ mod figures;
 mod perp_series;
 mod perp_summary;
 pub mod plot;
+mod published;
 pub mod series;
 mod summary;
 mod vaults;
 
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;
+pub use published::{Comparison, PublishedFigure, metric_value, unknown_metric};
 pub use summary::Summary;
 pub use vaults::VaultSummary;
 

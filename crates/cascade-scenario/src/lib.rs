@@ -21,8 +21,8 @@ pub mod vaults_spec;
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,
-    OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec,
-    parse_utc_ms,
+    OracleSpec, PublishedSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup,
+    VenueSpec, parse_utc_ms,
 };
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 
@@ -64,6 +64,25 @@ pub enum ScenarioError {
         /// What is wrong and what is allowed.
         message: String,
     },
+}
+
+impl ScenarioError {
+    /// The same error naming `file` where it named the scenario by its `name` (errors found
+    /// while building a parsed scenario know only its name).
+    pub fn in_file(self, name: &str, file: &str) -> Self {
+        match self {
+            ScenarioError::Invalid {
+                origin,
+                field,
+                message,
+            } if origin == name => ScenarioError::Invalid {
+                origin: file.to_string(),
+                field,
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 /// A market-data file that cannot be used.

@@ -57,6 +57,25 @@ pub struct Scenario {
     /// Maker-style vaults with auctions and keepers, run alongside the lending market.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaults: Option<crate::vaults_spec::VaultsSpec>,
+    /// Figures published about the event a scenario replays, printed beside the run's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<PublishedSpec>,
+}
+
+/// A published figure about a real event, compared with the same figure of each run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedSpec {
+    /// The run's figure to compare with: a number in `summary.json`, as a dotted path
+    /// (`bad_debt`, `vaults.deficit`, `vaults.zero_bid_share`, `perps.adl_events`, ...).
+    pub metric: String,
+    /// The published value, in the unit of that summary field (shares as fractions: 0.36).
+    pub value: f64,
+    /// Unit, as printed (`DAI`, `USD`, `share`, ...).
+    #[serde(default)]
+    pub unit: String,
+    /// Where it was published.
+    pub source: String,
 }
 
 fn default_snapshot_ms() -> f64 {
@@ -685,6 +704,34 @@ impl Scenario {
         }
         if let Some(v) = &self.vaults {
             v.validate(&self.venue_names(), &self.market)?;
+        }
+        for (i, p) in self.published.iter().enumerate() {
+            let f = format!("published[{i}]");
+            let path_ok = !p.metric.is_empty()
+                && p.metric.split('.').all(|seg| {
+                    !seg.is_empty()
+                        && seg
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                });
+            if !path_ok {
+                return fail(
+                    format!("{f}.metric"),
+                    format!(
+                        "`{}` is not a dotted path of summary.json fields (e.g. vaults.deficit)",
+                        p.metric
+                    ),
+                );
+            }
+            if !p.value.is_finite() {
+                return fail(format!("{f}.value"), "must be a finite number");
+            }
+            if p.source.trim().is_empty() {
+                return fail(
+                    format!("{f}.source"),
+                    "must say where the figure was published",
+                );
+            }
         }
         Ok(())
     }
