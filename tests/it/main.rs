@@ -5,6 +5,7 @@ mod bad_inputs;
 mod cli;
 mod crises;
 mod determinism;
+mod figures;
 mod flow;
 mod klines;
 mod lobster;

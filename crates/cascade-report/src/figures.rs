@@ -2,14 +2,17 @@
 //!
 //! `timeline` (prices and liquidations), `depth` (resting size over time and price),
 //! `generations` (liquidations and debt repaid per generation), `cascade` (the parent-child
-//! tree), `losses` (cumulative debt repaid and bad debt), `liquidators` (capital and profit).
+//! tree), `losses` (cumulative debt repaid and bad debt), `liquidators` (capital and profit),
+//! and where the run has them, `funds` (a perp venue's insurance fund, backstop vault, bad debt
+//! and ADL over time) and `auctions` (vault auctions: raised over debt, running deficit).
 //! Figures whose trace files a run's trace level did not write are skipped.
 
 use crate::plot::{
-    CascadeFigure, DepthFigure, Footer, Format, GenerationsFigure, LiquidatorsFigure, LossesFigure,
-    TimelineFigure, render,
+    AuctionsFigure, CascadeFigure, DepthFigure, Footer, Format, FundsFigure, GenerationsFigure,
+    LiquidatorsFigure, LossesFigure, TimelineFigure, render,
 };
 use crate::series::{AgentSeries, Cascade, DepthGrid, Timeline};
+use crate::{AuctionSeries, FundSeries};
 use crate::{ReportError, Summary};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +41,9 @@ pub fn run_figures(
     let cascade = Cascade::from_trace(&trace, summary.sim_seconds)?;
     let depth = DepthGrid::from_trace(&trace, DEPTH_GRID.0, DEPTH_GRID.1)?;
     let liquidators = AgentSeries::from_trace(&trace, "liquidator")?;
+    let funds = FundSeries::from_trace(&trace)?;
+    let auctions = AuctionSeries::from_trace(&trace)?;
+    let end = summary.sim_seconds;
     let mut written = Vec::new();
     let mut draw = |stem: &str, fig: &dyn Fn(&Path, Format) -> Result<(), ReportError>| {
         for &f in formats {
@@ -105,8 +111,35 @@ pub fn run_figures(
             f,
         )
     })?;
+    if let Some(funds) = &funds {
+        draw("funds", &|p, f| {
+            render(
+                &FundsFigure {
+                    scenario: name,
+                    funds,
+                    end,
+                },
+                &footer,
+                p,
+                f,
+            )
+        })?;
+    }
+    if let Some(auctions) = &auctions {
+        draw("auctions", &|p, f| {
+            render(
+                &AuctionsFigure {
+                    scenario: name,
+                    auctions,
+                    end,
+                },
+                &footer,
+                p,
+                f,
+            )
+        })?;
+    }
     if let Some(agents) = &liquidators {
-        let end = summary.sim_seconds;
         draw("liquidators", &|p, f| {
             render(
                 &LiquidatorsFigure {

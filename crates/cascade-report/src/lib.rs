@@ -6,6 +6,7 @@
 //! re-rendered from a run folder without re-running it. It is the only crate that depends on
 //! plotters; fonts are embedded, so no system font packages are needed.
 
+mod backstop_series;
 mod figures;
 mod perp_series;
 mod perp_summary;
@@ -15,6 +16,7 @@ pub mod series;
 mod summary;
 mod vaults;
 
+pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;
 pub use published::{Comparison, PublishedFigure, metric_value, unknown_metric};

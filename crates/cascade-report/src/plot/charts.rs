@@ -8,9 +8,10 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-type F64Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type F64Chart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn mesh_style<DB: DrawingBackend>(
+pub(super) fn mesh_style<DB: DrawingBackend>(
     chart: &mut F64Chart<'_, DB>,
     x: &str,
     y: &str,
@@ -26,7 +27,7 @@ fn mesh_style<DB: DrawingBackend>(
         .map_err(err)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     at: SeriesLabelPosition,
 ) -> Result<(), String> {
@@ -221,7 +222,7 @@ impl Figure for CascadeFigure<'_> {
     }
 }
 
-fn lines<DB: DrawingBackend>(
+pub(super) fn lines<DB: DrawingBackend>(
     panel: &DrawingArea<DB, Shift>,
     title: &str,
     y_desc: &str,

@@ -4,10 +4,12 @@
 //! and the footer (scenario, seed, version) into PNG (1600 x 900) or SVG. Series come from
 //! [`crate::series`], never from a live world.
 
+mod backstops;
 mod charts;
 mod heatmap;
 mod timeline;
 
+pub use backstops::{AuctionsFigure, FundsFigure};
 pub use charts::{
     CascadeFigure, CompareFigure, DepthFigure, GenerationsFigure, LiquidatorsFigure, LossesFigure,
 };
