@@ -70,8 +70,8 @@ fn cascade(c: &mut Criterion) {
     let mut s = cascade::Scenario::parse(text, "flash_crash_deep_book.ron").unwrap();
     s.duration_s = 400.0;
     s.accounts.count = 100_000;
-    s.accounts.collateral = cascade_des::dist::Dist::Uniform { lo: 0.5, hi: 1.5 };
-    s.accounts.health_factor = cascade_des::dist::Dist::Uniform { lo: 1.01, hi: 1.2 };
+    s.accounts.collateral = Some(cascade_des::dist::Dist::Uniform { lo: 0.5, hi: 1.5 });
+    s.accounts.health_factor = Some(cascade_des::dist::Dist::Uniform { lo: 1.01, hi: 1.2 });
     s.liquidators[0].cash = 50_000_000.0;
     s.liquidators[0].gas_usd = 0.1;
     s.liquidators[0].min_profit_usd = 0.0;

@@ -1,6 +1,6 @@
 //! From a validated scenario to a world configuration.
 
-use crate::ScenarioError;
+use crate::{DataError, ScenarioError};
 use crate::klines::{self, KlineOptions};
 use crate::schema::RouteSpec;
 use crate::schema::{MAX_ATOMS, ReferenceSpec, Scenario, parse_utc_ms};
@@ -144,7 +144,7 @@ pub fn build(
         PathBase::Knots(k) => k[0].1,
         PathBase::Bars { bars, .. } => bars[0].open,
     });
-    let accounts = population(s, seed, &spec, &lending, p0);
+    let accounts = population(s, seed, &spec, &lending, p0, data_dir)?;
     let makers = s
         .makers
         .iter()
@@ -400,33 +400,89 @@ pub(crate) fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route
     }
 }
 
-/// Draws the accounts: collateral and health factor at the starting price `p0`, each account
-/// from its own stream. Debt is set so the account has that health factor (rounded down, so the
-/// account is never less healthy than drawn).
+/// The accounts: `count` drawn (collateral and health factor at the starting price `p0`, each
+/// account from its own stream, so adding accounts leaves the others unchanged), then the
+/// positions of `accounts.file` in the data directory, each of which must start healthy.
 fn population(
     s: &Scenario,
     seed: u64,
     spec: &MarketSpec,
     lending: &AaveParams,
     p0: Ticks,
-) -> Vec<Account> {
+    data_dir: &Path,
+) -> Result<Vec<Account>, ScenarioError> {
     let streams = RngStreams::new(seed);
     let lt = lending.liquidation_threshold.as_f64();
     // One account's collateral is worth at most 1% of the largest amount at the starting price,
     // so it stays representable if the price rises a hundredfold.
     let max_lots = Lots((MAX_ATOMS / 100.0 / p0.0.max(1) as f64).floor() as u64);
-    (0..s.accounts.count)
-        .map(|i| {
-            let mut rng = streams.stream("account", u64::from(i));
-            let collateral = spec
-                .lots_floor(s.accounts.collateral.sample(&mut rng))
-                .clamp(Lots(1), max_lots.max(Lots(1)));
-            let hf = s.accounts.health_factor.sample(&mut rng);
-            let value = collateral.value_at(p0).0 as f64;
-            let debt = Quote((value * lt / hf).floor() as u64);
-            Account { collateral, debt }
+    let mut accounts: Vec<Account> = match (&s.accounts.collateral, &s.accounts.health_factor) {
+        (Some(cd), Some(hd)) => (0..s.accounts.count)
+            .map(|i| {
+                let mut rng = streams.stream("account", u64::from(i));
+                let collateral = spec
+                    .lots_floor(cd.sample(&mut rng))
+                    .clamp(Lots(1), max_lots.max(Lots(1)));
+                let hf = hd.sample(&mut rng);
+                let value = collateral.value_at(p0).0 as f64;
+                let debt = Quote((value * lt / hf).floor() as u64);
+                Account { collateral, debt }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let Some(file) = &s.accounts.file else {
+        return Ok(accounts);
+    };
+    let path = data_dir.join(file);
+    let bad = |line: usize, message: String| {
+        ScenarioError::Data(DataError::Line {
+            path: path.clone(),
+            line,
+            message,
         })
-        .collect()
+    };
+    for p in crate::positions::load(&path)? {
+        let collateral = spec.lots_floor(p.collateral);
+        if collateral.is_zero() {
+            return Err(bad(
+                p.line,
+                format!("collateral {} is below one lot ({})", p.collateral, spec.lot_size),
+            ));
+        }
+        if collateral > max_lots {
+            return Err(bad(
+                p.line,
+                format!(
+                    "collateral {} is worth more than 1% of the largest amount at the starting \
+                     price (at most {} base units)",
+                    p.collateral,
+                    spec.qty(max_lots)
+                ),
+            ));
+        }
+        let debt = spec.quote_floor(p.debt);
+        let hf = lending.health_factor(collateral, debt, p0);
+        if hf <= 1_000_000_000_000_000_000 {
+            return Err(bad(
+                p.line,
+                format!(
+                    "the position is liquidatable at the starting price {}: health factor {:.4} \
+                     (every account must start healthy)",
+                    spec.price(p0),
+                    hf as f64 / 1e18
+                ),
+            ));
+        }
+        if accounts.len() >= crate::schema::MAX_ACCOUNTS as usize {
+            return Err(bad(
+                p.line,
+                format!("more than {} accounts in all", crate::schema::MAX_ACCOUNTS),
+            ));
+        }
+        accounts.push(Account { collateral, debt });
+    }
+    Ok(accounts)
 }
 
 #[cfg(test)]
@@ -496,10 +552,10 @@ Scenario(
     #[test]
     fn extreme_collateral_draws_are_capped() {
         let mut s = Scenario::parse(MINI, "mini.ron").unwrap();
-        s.accounts.collateral = cascade_des::dist::Dist::LogNormal {
+        s.accounts.collateral = Some(cascade_des::dist::Dist::LogNormal {
             median: 5.0,
             sigma: 15.0,
-        };
+        });
         s.accounts.count = 200;
         let w = build(&s, None, Path::new(".")).unwrap();
         let cap = (crate::schema::MAX_ATOMS / 100.0) as u128;
@@ -514,6 +570,51 @@ Scenario(
                 .any(|a| u128::from(a.collateral.0) * 200_000 > cap / 2),
             "the tail reaches the cap"
         );
+    }
+
+    /// Positions from a file follow the drawn accounts: 10 ETH against 15,000 USD is
+    /// 10,000 lots and 1.5e9 quote atoms (0.01 USD x 0.001 ETH each), health factor
+    /// 10 x 2,000 x 0.83 / 15,000 = 1.1067. One ETH against 1,700 USD (health factor 0.976)
+    /// is refused, naming its line.
+    #[test]
+    fn positions_from_a_file_follow_the_drawn_accounts() {
+        let dir = std::env::temp_dir().join(format!("cascade-positions-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n2.5,0\n").unwrap();
+        let mut s = Scenario::parse(MINI, "mini.ron").unwrap();
+        s.accounts.file = Some("pos.csv".into());
+        let w = build(&s, None, &dir).unwrap();
+        assert_eq!(w.accounts.len(), 52);
+        let drawn = build(&Scenario::parse(MINI, "mini.ron").unwrap(), None, &dir).unwrap();
+        assert_eq!(w.accounts[..50], drawn.accounts[..]);
+        assert_eq!(
+            w.accounts[50..],
+            [
+                Account {
+                    collateral: Lots(10_000),
+                    debt: Quote(1_500_000_000)
+                },
+                Account {
+                    collateral: Lots(2_500),
+                    debt: Quote(0)
+                }
+            ]
+        );
+        let hf = w.lending.health_factor(Lots(10_000), Quote(1_500_000_000), Ticks(200_000));
+        assert_eq!(hf / 10_000_000_000_000, 110_666, "1.10666...");
+        std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n1,1700\n").unwrap();
+        let e = build(&s, None, &dir).unwrap_err().to_string();
+        assert!(
+            e.ends_with("pos.csv:3: the position is liquidatable at the starting price 2000: health factor 0.9765 (every account must start healthy)"),
+            "{e}"
+        );
+        // Only positions: no distributions needed.
+        let mut only = s.clone();
+        (only.accounts.count, only.accounts.collateral, only.accounts.health_factor) = (0, None, None);
+        only.validate().unwrap();
+        std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n").unwrap();
+        assert_eq!(build(&only, None, &dir).unwrap().accounts.len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// Adding accounts leaves the existing ones unchanged (one stream per account).

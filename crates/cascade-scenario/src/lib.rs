@@ -15,6 +15,7 @@ pub mod lobster;
 pub mod oracle_spec;
 pub mod perps_spec;
 pub mod pools_spec;
+pub mod positions;
 mod schema;
 pub mod vaults_spec;
 

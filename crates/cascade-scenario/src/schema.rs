@@ -323,17 +323,26 @@ fn default_min_leftover() -> f64 {
     1_000.0
 }
 
-/// Borrowers drawn from distributions.
+/// Borrowers: `count` drawn from distributions, then any read from a position file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountsSpec {
-    /// How many.
+    /// How many accounts to draw.
+    #[serde(default)]
     pub count: u32,
-    /// Collateral per account, base units (a draw is capped at a value of 1% of `MAX_ATOMS`
-    /// quote atoms at the starting price).
-    pub collateral: Dist,
-    /// Health factor at the starting price (must stay above 1).
-    pub health_factor: Dist,
+    /// Collateral per drawn account, base units (a draw is capped at a value of 1% of
+    /// `MAX_ATOMS` quote atoms at the starting price). Required when `count > 0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<Dist>,
+    /// Health factor of a drawn account at the starting price (must stay above 1). Required
+    /// when `count > 0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_factor: Option<Dist>,
+    /// Positions read from a CSV file in the data directory (`collateral,debt` per line, see
+    /// `cascade_scenario::positions`), numbered after the drawn accounts; each must start
+    /// healthy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// `count` identical liquidators, each with its own random stream.
@@ -1090,17 +1099,39 @@ impl LendingSpec {
 
 impl AccountsSpec {
     fn validate(&self) -> Check {
-        dist("accounts.collateral", &self.collateral)?;
-        dist("accounts.health_factor", &self.health_factor)?;
-        let (lo, _) = self.health_factor.support();
-        if lo <= 1.0 {
-            return fail(
-                "accounts.health_factor",
-                format!(
-                    "every account must start healthy, so the distribution must stay above 1, \
-                     but it reaches {lo} (use Uniform, Constant or Empirical with values > 1)"
-                ),
-            );
+        if let Some(c) = &self.collateral {
+            dist("accounts.collateral", c)?;
+        }
+        if let Some(hf) = &self.health_factor {
+            dist("accounts.health_factor", hf)?;
+            let (lo, _) = hf.support();
+            if lo <= 1.0 {
+                return fail(
+                    "accounts.health_factor",
+                    format!(
+                        "every account must start healthy, so the distribution must stay above 1, \
+                         but it reaches {lo} (use Uniform, Constant or Empirical with values > 1)"
+                    ),
+                );
+            }
+        }
+        if self.count > 0 {
+            for (name, d) in [
+                ("collateral", self.collateral.is_none()),
+                ("health_factor", self.health_factor.is_none()),
+            ] {
+                if d {
+                    return fail(
+                        format!("accounts.{name}"),
+                        format!("needed to draw {} accounts (count > 0)", self.count),
+                    );
+                }
+            }
+        }
+        if let Some(f) = &self.file
+            && f.trim().is_empty()
+        {
+            return fail("accounts.file", "must name a file in the data directory");
         }
         Ok(())
     }
