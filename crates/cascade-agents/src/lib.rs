@@ -36,7 +36,7 @@ pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};
 pub use maker::{
     Hedge, MakerParams, MarketMaker, Quote as MakerQuote, StressResponse, hedge_value,
 };
-pub use reference::{JumpDiffusion, Ohlc, PathBase, ReferencePath};
+pub use reference::{JumpDiffusion, Ohlc, PathBase, ReferencePath, Regime};
 
 /// What an agent holds: quote cash and base inventory. Never negative (the types refuse it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -21,6 +21,25 @@ pub struct JumpDiffusion {
     pub jump_std: f64,
 }
 
+/// One regime of a regime-switching factor: its jump-diffusion and how long the path stays in
+/// it (exponentially distributed, with this mean).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Regime {
+    /// The factor's dynamics in this regime.
+    pub diffusion: JumpDiffusion,
+    /// Mean time in the regime before switching, seconds.
+    pub mean_stay_s: f64,
+}
+
+/// The regimes of a path and where it is among them.
+#[derive(Clone, Debug)]
+struct Regimes {
+    regimes: Vec<Regime>,
+    current: usize,
+    /// Path time of the next switch, seconds.
+    next_switch: f64,
+}
+
 /// One bar of an exogenous price record: open, high, low, close.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ohlc {
@@ -67,6 +86,7 @@ pub struct ReferencePath {
     bar_knots: Vec<(f64, f64)>,
     bar: Option<usize>,
     diffusion: Option<JumpDiffusion>,
+    regimes: Option<Regimes>,
     x: f64,
     t: f64,
     rng: StreamRng,
@@ -117,12 +137,45 @@ impl ReferencePath {
             bar_knots: Vec::new(),
             bar: None,
             diffusion,
+            regimes: None,
             x: 0.0,
             t: 0.0,
             rng,
         };
         p.enter_bar_at(0.0);
         p
+    }
+
+    /// The same path with a regime-switching factor (a Markov chain in continuous time): it
+    /// starts in `regimes[0]`, stays in a regime for an exponential time of that regime's mean,
+    /// then moves to another regime (the other one of two; one of the others, uniformly, of
+    /// more), and the factor follows the current regime's jump-diffusion. Holding times and
+    /// choices draw from the path's stream. Fewer than two regimes leave the path unchanged
+    /// (one regime is its own diffusion).
+    pub fn with_regimes(mut self, regimes: Vec<Regime>) -> Self {
+        assert!(
+            regimes.iter().all(|r| r.mean_stay_s > 0.0),
+            "regimes need positive mean stays"
+        );
+        match regimes.len() {
+            0 => {}
+            1 => self.diffusion = Some(regimes[0].diffusion),
+            _ => {
+                self.diffusion = Some(regimes[0].diffusion);
+                let stay = dist::exponential(&mut self.rng, regimes[0].mean_stay_s);
+                self.regimes = Some(Regimes {
+                    regimes,
+                    current: 0,
+                    next_switch: self.t + stay,
+                });
+            }
+        }
+        self
+    }
+
+    /// The regime the path is in (0 without regimes).
+    pub fn regime(&self) -> usize {
+        self.regimes.as_ref().map_or(0, |r| r.current)
     }
 
     /// Fills in the bar containing `t` if it is not the current one.
@@ -165,19 +218,55 @@ impl ReferencePath {
         let dt = t - self.t;
         if dt > 0.0 {
             self.enter_bar_at(t);
-            if let Some(d) = self.diffusion {
-                let dt_y = dt / YEAR_SECS;
-                let z = dist::standard_normal(&mut self.rng);
-                self.x += (d.drift_annual - 0.5 * d.sigma_annual * d.sigma_annual) * dt_y
-                    + d.sigma_annual * dt_y.sqrt() * z;
-                let n = poisson(&mut self.rng, d.jumps_per_hour * dt / 3600.0);
-                for _ in 0..n {
-                    self.x += d.jump_mean + d.jump_std * dist::standard_normal(&mut self.rng);
-                }
+            // Regime switches inside the step split it: each part follows its own regime.
+            let mut from = self.t;
+            while let Some(r) = &self.regimes
+                && r.next_switch < t
+            {
+                let at = r.next_switch.max(from);
+                self.step_factor(at - from);
+                from = at;
+                self.switch_regime();
             }
+            self.step_factor(t - from);
             self.t = t;
         }
         self.price()
+    }
+
+    /// Advances the factor by `dt` seconds under the current diffusion.
+    fn step_factor(&mut self, dt: f64) {
+        let Some(d) = self.diffusion else {
+            return;
+        };
+        if dt <= 0.0 {
+            return;
+        }
+        let dt_y = dt / YEAR_SECS;
+        let z = dist::standard_normal(&mut self.rng);
+        self.x += (d.drift_annual - 0.5 * d.sigma_annual * d.sigma_annual) * dt_y
+            + d.sigma_annual * dt_y.sqrt() * z;
+        let n = poisson(&mut self.rng, d.jumps_per_hour * dt / 3600.0);
+        for _ in 0..n {
+            self.x += d.jump_mean + d.jump_std * dist::standard_normal(&mut self.rng);
+        }
+    }
+
+    /// Moves to the next regime at its scheduled time and draws how long it lasts.
+    fn switch_regime(&mut self) {
+        let Some(r) = self.regimes.as_mut() else {
+            return;
+        };
+        let n = r.regimes.len();
+        let next = if n == 2 {
+            1 - r.current
+        } else {
+            let k = ((dist::unit(&mut self.rng) * (n - 1) as f64) as usize).min(n - 2);
+            if k >= r.current { k + 1 } else { k }
+        };
+        r.current = next;
+        r.next_switch += dist::exponential(&mut self.rng, r.regimes[next].mean_stay_s);
+        self.diffusion = Some(r.regimes[next].diffusion);
     }
 
     /// The price at the current time.
@@ -388,5 +477,98 @@ mod tests {
             (jumps / 600.0 - 1.0).abs() < 0.1,
             "{jumps} jumps in small steps"
         );
+    }
+
+    fn calm_and_stressed(sigma: (f64, f64), stays: (f64, f64)) -> Vec<Regime> {
+        let d = |sigma_annual| JumpDiffusion {
+            drift_annual: 0.0,
+            sigma_annual,
+            jumps_per_hour: 0.0,
+            jump_mean: 0.0,
+            jump_std: 0.0,
+        };
+        vec![
+            Regime {
+                diffusion: d(sigma.0),
+                mean_stay_s: stays.0,
+            },
+            Regime {
+                diffusion: d(sigma.1),
+                mean_stay_s: stays.1,
+            },
+        ]
+    }
+
+    /// Two regimes with mean stays of 3,600 s and 600 s: the path spends 600 / 4,200 = 14.3%
+    /// of its time in the second and switches about 2 x T / 4,200 times.
+    #[test]
+    fn regimes_alternate_with_their_mean_stays() {
+        let regimes = calm_and_stressed((0.5, 3.0), (3600.0, 600.0));
+        let mut p = ReferencePath::new(vec![(0.0, 100.0)], None, rng(5)).with_regimes(regimes);
+        let (end, step) = (4_200_000.0, 10.0);
+        let (mut t, mut in_second, mut switches, mut last) = (0.0, 0.0, 0u32, 0usize);
+        while t < end {
+            t += step;
+            p.advance_to(t);
+            if p.regime() == 1 {
+                in_second += step;
+            }
+            if p.regime() != last {
+                switches += 1;
+                last = p.regime();
+            }
+        }
+        let share = in_second / end;
+        assert!((share - 600.0 / 4200.0).abs() < 0.015, "share {share}");
+        assert!(
+            (f64::from(switches) / 2000.0 - 1.0).abs() < 0.1,
+            "{switches} switches"
+        );
+    }
+
+    /// Log returns over steps that stay inside one regime have that regime's variance.
+    #[test]
+    fn each_regime_has_its_own_volatility() {
+        let (s0, s1) = (0.5, 3.0);
+        let regimes = calm_and_stressed((s0, s1), (3600.0, 1800.0));
+        let mut p = ReferencePath::new(vec![(0.0, 100.0)], None, rng(6)).with_regimes(regimes);
+        let step = 10.0;
+        let mut sums = [(0.0f64, 0u32); 2];
+        let (mut t, mut prev) = (0.0, p.price().ln());
+        while t < 3_000_000.0 {
+            let before = p.regime();
+            t += step;
+            let cur = p.advance_to(t).ln();
+            if p.regime() == before {
+                let r = cur - prev;
+                sums[before].0 += r * r;
+                sums[before].1 += 1;
+            }
+            prev = cur;
+        }
+        for (k, sigma) in [(0, s0), (1, s1)] {
+            let v = sums[k].0 / f64::from(sums[k].1);
+            let want = sigma * sigma * step / YEAR_SECS;
+            assert!((v / want - 1.0).abs() < 0.05, "regime {k}: {v} vs {want}");
+        }
+    }
+
+    /// No regimes, or one, leave the path as it was.
+    #[test]
+    fn fewer_than_two_regimes_change_nothing() {
+        let d = calm_and_stressed((0.8, 0.8), (1.0, 1.0))[0].diffusion;
+        let mut a = ReferencePath::new(vec![(0.0, 100.0)], Some(d), rng(8));
+        let mut b = ReferencePath::new(vec![(0.0, 100.0)], Some(d), rng(8)).with_regimes(vec![]);
+        let mut c =
+            ReferencePath::new(vec![(0.0, 100.0)], None, rng(8)).with_regimes(vec![Regime {
+                diffusion: d,
+                mean_stay_s: 60.0,
+            }]);
+        for k in 1..1000 {
+            let t = f64::from(k) * 1.5;
+            let pa = a.advance_to(t);
+            assert_eq!(pa, b.advance_to(t));
+            assert_eq!(pa, c.advance_to(t));
+        }
     }
 }

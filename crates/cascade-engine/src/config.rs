@@ -23,6 +23,9 @@ pub struct ReferenceConfig {
     pub step: SimDuration,
     /// Optional random factor.
     pub diffusion: Option<JumpDiffusion>,
+    /// Regimes the factor switches between (the first is `diffusion`'s); none for a single
+    /// diffusion.
+    pub regimes: Vec<cascade_agents::Regime>,
 }
 
 /// A trading venue: a limit order book.

@@ -1,11 +1,11 @@
 //! From a validated scenario to a world configuration.
 
-use crate::{DataError, ScenarioError};
 use crate::klines::{self, KlineOptions};
 use crate::schema::RouteSpec;
 use crate::schema::{MAX_ATOMS, ReferenceSpec, Scenario, parse_utc_ms};
+use crate::{DataError, ScenarioError};
 use cascade_agents::{
-    JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, StressResponse, Wallet,
+    JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Regime, StressResponse, Wallet,
 };
 use cascade_des::RngStreams;
 use cascade_engine::{
@@ -76,14 +76,44 @@ fn reference_config(
     Ok(ReferenceConfig {
         base: reference_base(s, r, field, data_dir)?,
         step: SimDuration::from_millis_f64(r.step_ms),
-        diffusion: r.diffusion.map(|d| JumpDiffusion {
+        diffusion: r.diffusion.as_ref().map(|d| JumpDiffusion {
             drift_annual: d.drift_annual,
             sigma_annual: d.sigma_annual,
             jumps_per_hour: d.jumps_per_hour,
             jump_mean: d.jump_mean,
             jump_std: d.jump_std,
         }),
+        regimes: r.diffusion.as_ref().map_or_else(Vec::new, regimes),
     })
+}
+
+/// The regimes of a switching factor, the top-level fields first; none without `regimes`.
+fn regimes(d: &crate::schema::DiffusionSpec) -> Vec<Regime> {
+    if d.regimes.is_empty() {
+        return Vec::new();
+    }
+    let first = Regime {
+        diffusion: JumpDiffusion {
+            drift_annual: d.drift_annual,
+            sigma_annual: d.sigma_annual,
+            jumps_per_hour: d.jumps_per_hour,
+            jump_mean: d.jump_mean,
+            jump_std: d.jump_std,
+        },
+        mean_stay_s: d.mean_stay_s.expect("validated: regimes need mean_stay_s"),
+    };
+    std::iter::once(first)
+        .chain(d.regimes.iter().map(|g| Regime {
+            diffusion: JumpDiffusion {
+                drift_annual: g.drift_annual,
+                sigma_annual: g.sigma_annual,
+                jumps_per_hour: g.jumps_per_hour,
+                jump_mean: g.jump_mean,
+                jump_std: g.jump_std,
+            },
+            mean_stay_s: g.mean_stay_s,
+        }))
+        .collect()
 }
 
 /// Builds the world configuration for `seed` (the scenario's own if `None`), reading any market
@@ -447,7 +477,10 @@ fn population(
         if collateral.is_zero() {
             return Err(bad(
                 p.line,
-                format!("collateral {} is below one lot ({})", p.collateral, spec.lot_size),
+                format!(
+                    "collateral {} is below one lot ({})",
+                    p.collateral, spec.lot_size
+                ),
             ));
         }
         if collateral > max_lots {
@@ -600,7 +633,9 @@ Scenario(
                 }
             ]
         );
-        let hf = w.lending.health_factor(Lots(10_000), Quote(1_500_000_000), Ticks(200_000));
+        let hf = w
+            .lending
+            .health_factor(Lots(10_000), Quote(1_500_000_000), Ticks(200_000));
         assert_eq!(hf / 10_000_000_000_000, 110_666, "1.10666...");
         std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n1,1700\n").unwrap();
         let e = build(&s, None, &dir).unwrap_err().to_string();
@@ -610,11 +645,43 @@ Scenario(
         );
         // Only positions: no distributions needed.
         let mut only = s.clone();
-        (only.accounts.count, only.accounts.collateral, only.accounts.health_factor) = (0, None, None);
+        (
+            only.accounts.count,
+            only.accounts.collateral,
+            only.accounts.health_factor,
+        ) = (0, None, None);
         only.validate().unwrap();
         std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n").unwrap();
         assert_eq!(build(&only, None, &dir).unwrap().accounts.len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A regime-switching factor reaches the world as its regimes, the top-level one first.
+    #[test]
+    fn regimes_reach_the_reference_config() {
+        let text = MINI.replace(
+            "reference: (step_ms: 1000.0, knots: [(0.0, 2000.0)]),",
+            "reference: (step_ms: 1000.0, knots: [(0.0, 2000.0)], diffusion: (sigma_annual: 0.5, \
+             mean_stay_s: 3600.0, regimes: [(sigma_annual: 3.0, jumps_per_hour: 2.0, \
+             jump_mean: -0.02, mean_stay_s: 600.0)])),",
+        );
+        let s = Scenario::parse(&text, "mini.ron").unwrap();
+        let r = build(&s, None, Path::new(".")).unwrap().reference;
+        assert_eq!(r.regimes.len(), 2);
+        assert_eq!(r.regimes[0].diffusion, r.diffusion.unwrap());
+        assert_eq!(
+            (r.regimes[0].mean_stay_s, r.regimes[1].mean_stay_s),
+            (3600.0, 600.0)
+        );
+        assert_eq!(r.regimes[1].diffusion.sigma_annual, 3.0);
+        assert_eq!(r.regimes[1].diffusion.jump_mean, -0.02);
+        // Without regimes, none.
+        let plain = build(
+            &Scenario::parse(MINI, "mini.ron").unwrap(),
+            None,
+            Path::new("."),
+        );
+        assert!(plain.unwrap().reference.regimes.is_empty());
     }
 
     /// Adding accounts leaves the existing ones unchanged (one stream per account).

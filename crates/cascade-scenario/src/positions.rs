@@ -45,17 +45,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Position>, DataError> {
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty());
     let Some((hl, header)) = lines.next() else {
-        return Err(bad(path, 1, "empty file: expected a header `collateral,debt`"));
+        return Err(bad(
+            path,
+            1,
+            "empty file: expected a header `collateral,debt`",
+        ));
     };
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
     let find = |name: &str| {
-        cols.iter().position(|c| c.eq_ignore_ascii_case(name)).ok_or_else(|| {
-            bad(
-                path,
-                hl,
-                format!("the header has no `{name}` column (columns: {})", cols.join(", ")),
-            )
-        })
+        cols.iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                bad(
+                    path,
+                    hl,
+                    format!(
+                        "the header has no `{name}` column (columns: {})",
+                        cols.join(", ")
+                    ),
+                )
+            })
     };
     let (ci, di) = (find("collateral")?, find("debt")?);
     let mut out = Vec::new();
@@ -107,8 +116,16 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                Position { collateral: 10.0, debt: 15000.0, line: 2 },
-                Position { collateral: 2.5, debt: 0.0, line: 4 }
+                Position {
+                    collateral: 10.0,
+                    debt: 15000.0,
+                    line: 2
+                },
+                Position {
+                    collateral: 2.5,
+                    debt: 0.0,
+                    line: 4
+                }
             ]
         );
     }
@@ -116,15 +133,33 @@ mod tests {
     #[test]
     fn each_bad_line_is_named() {
         let msg = |t: &str| p(t).unwrap_err().to_string();
-        assert_eq!(msg(""), "pos.csv:1: empty file: expected a header `collateral,debt`");
+        assert_eq!(
+            msg(""),
+            "pos.csv:1: empty file: expected a header `collateral,debt`"
+        );
         assert_eq!(
             msg("collateral,borrow\n1,2\n"),
             "pos.csv:1: the header has no `debt` column (columns: collateral, borrow)"
         );
-        assert_eq!(msg("collateral,debt\n1,2\n1,x\n"), "pos.csv:3: debt: `x` is not a number");
-        assert_eq!(msg("collateral,debt\n1\n"), "pos.csv:2: 1 fields, the header has 2");
-        assert_eq!(msg("collateral,debt\n-1,2\n"), "pos.csv:2: collateral: -1 must be finite and >= 0");
-        assert_eq!(msg("collateral,debt\n0,2\n"), "pos.csv:2: collateral: must be > 0");
-        assert_eq!(msg("collateral,debt\n"), "pos.csv:1: no positions after the header");
+        assert_eq!(
+            msg("collateral,debt\n1,2\n1,x\n"),
+            "pos.csv:3: debt: `x` is not a number"
+        );
+        assert_eq!(
+            msg("collateral,debt\n1\n"),
+            "pos.csv:2: 1 fields, the header has 2"
+        );
+        assert_eq!(
+            msg("collateral,debt\n-1,2\n"),
+            "pos.csv:2: collateral: -1 must be finite and >= 0"
+        );
+        assert_eq!(
+            msg("collateral,debt\n0,2\n"),
+            "pos.csv:2: collateral: must be > 0"
+        );
+        assert_eq!(
+            msg("collateral,debt\n"),
+            "pos.csv:1: no positions after the header"
+        );
     }
 }

@@ -205,8 +205,9 @@ pub fn parse_utc_ms(s: &str) -> Result<i64, String> {
     Ok(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1_000)
 }
 
-/// A jump-diffusion factor (annualised drift and volatility; jumps in log space).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// A jump-diffusion factor (annualised drift and volatility; jumps in log space), optionally
+/// switching between regimes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiffusionSpec {
     /// Annualised drift of the log price.
@@ -223,6 +224,36 @@ pub struct DiffusionSpec {
     /// Standard deviation of the log jump.
     #[serde(default)]
     pub jump_std: f64,
+    /// Mean time in this regime before switching, seconds (needed with `regimes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_stay_s: Option<f64>,
+    /// Other regimes the factor switches to (a Markov chain in continuous time: exponential
+    /// stays, then another regime, uniformly among the others); the fields above are the first
+    /// regime, where the path starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regimes: Vec<RegimeSpec>,
+}
+
+/// One more regime of a regime-switching reference factor.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegimeSpec {
+    /// Annualised drift of the log price.
+    #[serde(default)]
+    pub drift_annual: f64,
+    /// Annualised volatility.
+    pub sigma_annual: f64,
+    /// Mean jumps per hour.
+    #[serde(default)]
+    pub jumps_per_hour: f64,
+    /// Mean log jump.
+    #[serde(default)]
+    pub jump_mean: f64,
+    /// Standard deviation of the log jump.
+    #[serde(default)]
+    pub jump_std: f64,
+    /// Mean time in this regime before switching, seconds.
+    pub mean_stay_s: f64,
 }
 
 /// `count` identical market makers, each with its own random stream.
@@ -972,6 +1003,30 @@ impl ReferenceSpec {
                 return fail(format!("{f}.jump_mean"), "must be finite");
             }
             non_negative(&format!("{f}.jump_std"), d.jump_std)?;
+            if !d.regimes.is_empty() {
+                match d.mean_stay_s {
+                    None => {
+                        return fail(
+                            format!("{f}.mean_stay_s"),
+                            "needed with regimes: the mean time in the first regime, seconds",
+                        );
+                    }
+                    Some(m) => positive(&format!("{f}.mean_stay_s"), m)?,
+                }
+            }
+            for (i, g) in d.regimes.iter().enumerate() {
+                let f = format!("{f}.regimes[{i}]");
+                if !g.drift_annual.is_finite() {
+                    return fail(format!("{f}.drift_annual"), "must be finite");
+                }
+                non_negative(&format!("{f}.sigma_annual"), g.sigma_annual)?;
+                non_negative(&format!("{f}.jumps_per_hour"), g.jumps_per_hour)?;
+                if !g.jump_mean.is_finite() {
+                    return fail(format!("{f}.jump_mean"), "must be finite");
+                }
+                non_negative(&format!("{f}.jump_std"), g.jump_std)?;
+                positive(&format!("{f}.mean_stay_s"), g.mean_stay_s)?;
+            }
         }
         Ok(())
     }

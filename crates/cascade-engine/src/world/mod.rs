@@ -156,7 +156,8 @@ impl<T: TraceSink> World<T> {
             cfg.reference.base.clone(),
             cfg.reference.diffusion,
             streams.stream("reference", 0),
-        );
+        )
+        .with_regimes(cfg.reference.regimes.clone());
         let reference_price = reference.price();
         let venue_refs = cfg
             .venues
@@ -167,7 +168,8 @@ impl<T: TraceSink> World<T> {
                         r.base.clone(),
                         r.diffusion,
                         streams.stream("reference", 0),
-                    );
+                    )
+                    .with_regimes(r.regimes.clone());
                     let p = path.price();
                     (path, p)
                 })
