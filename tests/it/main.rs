@@ -1,5 +1,6 @@
 //! cascade's integration tests, in one binary.
 
+mod adaptive;
 mod amm;
 mod bad_inputs;
 mod cli;

@@ -199,6 +199,16 @@ pub struct FallbackConfig {
     pub secondary: usize,
 }
 
+/// At most `max_debt` repaid by liquidations within any trailing `window` (dYdX-style
+/// per-window liquidation caps, mechanisms.md §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiquidationCap {
+    /// Trailing window.
+    pub window: SimDuration,
+    /// Debt repaid allowed in the window.
+    pub max_debt: cascade_types::Quote,
+}
+
 /// An oracle: sources, aggregation, smoothing, publication, and the protocol-side breakers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleConfig {
@@ -221,6 +231,8 @@ pub struct OracleConfig {
     /// Liquidations pause while the readable price is older than this (with a grace period
     /// after recovery).
     pub staleness: Option<StalenessRule>,
+    /// Liquidations pause for a while after the readable price moves too far too fast.
+    pub deviation_breaker: Option<cascade_oracle::DeviationRule>,
     /// A fallback to another oracle.
     pub fallback: Option<FallbackConfig>,
 }
@@ -278,6 +290,8 @@ pub struct WorldConfig {
     pub congestion: Congestion,
     /// Lending market rules.
     pub lending: AaveParams,
+    /// A cap on the debt liquidations may repay in any trailing window.
+    pub liquidation_cap: Option<LiquidationCap>,
     /// Borrower accounts, ids from 0.
     pub accounts: Vec<Account>,
     /// Liquidators, agent ids after the makers.

@@ -29,9 +29,9 @@ pub mod vaults;
 mod world;
 
 pub use config::{
-    ArbitrageurConfig, Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig,
-    OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,
-    TraderConfig, TraderKind, VenueConfig, WorldConfig,
+    ArbitrageurConfig, Congestion, FallbackConfig, LiquidationCap, LiquidatorConfig, MakerConfig,
+    OracleConfig, OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing,
+    SourceKind, TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};

@@ -37,6 +37,8 @@ pub struct RunStats {
     pub liquidation_sales: Lots,
     /// Oracle rounds published.
     pub oracle_publications: u64,
+    /// Times the market oracle's deviation breaker paused liquidations.
+    pub breaker_trips: u64,
     /// Liquidator wakes that found no price the market may act on (stale or too wide a pull
     /// price, a paused breaker).
     pub oracle_blocked_wakes: u64,
@@ -58,6 +60,8 @@ pub struct RunStats {
     pub skipped_unprofitable: u64,
     /// See `skipped_no_capital`.
     pub skipped_reverts: u64,
+    /// Liquidator wake-ups that stopped because the per-window liquidation cap was used up.
+    pub skipped_cap: u64,
     /// Gas paid by liquidators.
     pub gas_spent: Quote,
     /// Liquidation sales valued at the oracle-observed price just before each sale, minus what

@@ -13,6 +13,11 @@
 //!   (mechanisms.md §1: liquidations resume once `now - startedAt > gracePeriod`). The health-
 //!   factor exception of the sentinel (HF < 0.95 may still be liquidated) belongs to the
 //!   protocol, not to this breaker.
+//! - [`DeviationBreaker`]: a protocol that pauses liquidations for a while after its price
+//!   moves too far too fast (mechanisms.md §9, oracle circuit breakers of the Liquity type:
+//!   Liquity's `PriceFeed._chainlinkPriceChangeAboveMax` distrusts a round that moved more than
+//!   `MAX_PRICE_DEVIATION_FROM_PREVIOUS_ROUND` = 50% from the previous one). Here the move is
+//!   measured against every price recorded in a trailing window, and the pause has a length.
 
 use crate::error::ParamError;
 use cascade_types::{SimDuration, SimTime, Ticks};
@@ -116,6 +121,12 @@ pub enum PauseReason {
         /// The last paused instant.
         until: SimTime,
     },
+    /// The price moved more than allowed within the window; liquidations resume at `until`.
+    #[error("price moved too far too fast; paused until {until}")]
+    Deviation {
+        /// The first instant liquidations are allowed again.
+        until: SimTime,
+    },
 }
 
 impl PauseReason {
@@ -125,6 +136,7 @@ impl PauseReason {
             PauseReason::NoPrice => "no_price",
             PauseReason::Stale { .. } => "stale",
             PauseReason::Grace { .. } => "grace",
+            PauseReason::Deviation { .. } => "deviation",
         }
     }
 }
@@ -202,6 +214,83 @@ impl StalenessBreaker {
     }
 }
 
+/// When a [`DeviationBreaker`] trips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviationRule {
+    /// Largest allowed move, `|p / q - 1|` against any price `q` recorded in the window.
+    pub max_move: cascade_types::Bps,
+    /// Trailing window the move is measured over.
+    pub window: SimDuration,
+    /// How long liquidations stay paused after a trip.
+    pub pause: SimDuration,
+}
+
+/// Pauses liquidations after a price moves more than [`DeviationRule::max_move`] against any
+/// price recorded in the trailing window. A new trip while paused extends the pause.
+#[derive(Clone, Debug)]
+pub struct DeviationBreaker {
+    rule: DeviationRule,
+    /// Prices recorded within the window, oldest first.
+    recent: std::collections::VecDeque<(SimTime, Ticks)>,
+    paused_until: Option<SimTime>,
+    trips: u64,
+}
+
+impl DeviationBreaker {
+    /// A breaker that has seen no price; `max_move` must be positive and `window` non-zero.
+    pub fn new(rule: DeviationRule) -> Result<Self, ParamError> {
+        if rule.max_move.0 == 0 {
+            return Err(ParamError::new("max_move", "must be positive"));
+        }
+        if rule.window == SimDuration::ZERO {
+            return Err(ParamError::new("window", "must be positive"));
+        }
+        Ok(DeviationBreaker {
+            rule,
+            recent: std::collections::VecDeque::new(),
+            paused_until: None,
+            trips: 0,
+        })
+    }
+
+    /// Records a price that became readable at `now` (times non-decreasing); returns `true`
+    /// if it trips the breaker.
+    pub fn record(&mut self, now: SimTime, price: Ticks) -> bool {
+        while let Some(&(t, _)) = self.recent.front() {
+            if now.saturating_since(t) > self.rule.window {
+                self.recent.pop_front();
+            } else {
+                break;
+            }
+        }
+        // |p / q - 1| > max_move  <=>  |p - q| * 10_000 > max_move * q (prices are positive).
+        let limit = u128::from(self.rule.max_move.0);
+        let tripped = self.recent.iter().any(|&(_, q)| {
+            let (p, q) = (i128::from(price.0), i128::from(q.0));
+            q > 0 && (p - q).unsigned_abs() * 10_000 > limit * q.unsigned_abs()
+        });
+        self.recent.push_back((now, price));
+        if tripped {
+            self.trips += 1;
+            self.paused_until = Some(now + self.rule.pause);
+        }
+        tripped
+    }
+
+    /// Whether liquidations may proceed at `now`.
+    pub fn gate(&self, now: SimTime) -> Gate {
+        match self.paused_until {
+            Some(until) if now < until => Gate::Paused(PauseReason::Deviation { until }),
+            _ => Gate::Open,
+        }
+    }
+
+    /// How many times the breaker tripped.
+    pub fn trips(&self) -> u64 {
+        self.trips
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +364,57 @@ mod tests {
         assert!(!b.liquidations_allowed(s(100)));
         b.record_update(s(100));
         assert!(b.liquidations_allowed(s(100)));
+    }
+
+    /// Max move 10% over 300 s, pause 600 s. Prices 2000 at 0 s, 1900 at 100 s (5%), 1810 at
+    /// 200 s (9.5% below 2000: no trip), 1790 at 250 s (10.5% below 2000: trips, paused until
+    /// 850 s). At 400 s 2000 (0 s) has left the window; 1700 against 1900 (100 s, 10.53%)
+    /// trips again: paused until 1000 s. At 1000 s open.
+    #[test]
+    fn deviation_trips_against_any_price_in_the_window() {
+        let mut b = DeviationBreaker::new(DeviationRule {
+            max_move: cascade_types::Bps(1000),
+            window: SimDuration::from_secs(300),
+            pause: SimDuration::from_secs(600),
+        })
+        .unwrap();
+        assert!(!b.record(s(0), Ticks(2000)));
+        assert!(!b.record(s(100), Ticks(1900)));
+        assert!(!b.record(s(200), Ticks(1810)));
+        assert_eq!(b.gate(s(200)), Gate::Open);
+        assert!(b.record(s(250), Ticks(1790)));
+        assert_eq!(
+            b.gate(s(849)),
+            Gate::Paused(PauseReason::Deviation { until: s(850) })
+        );
+        assert_eq!(b.gate(s(850)), Gate::Open);
+        // 2000 at 0 s is now out of the window; 1700 is 10.53% below 1900 at 100 s.
+        assert!(b.record(s(400), Ticks(1700)));
+        assert_eq!(
+            b.gate(s(999)),
+            Gate::Paused(PauseReason::Deviation { until: s(1000) })
+        );
+        assert_eq!(b.gate(s(1000)), Gate::Open);
+        assert_eq!(b.trips(), 2);
+        // Exactly 10% is allowed: 1900 -> 2090 within the window.
+        let mut c = DeviationBreaker::new(DeviationRule {
+            max_move: cascade_types::Bps(1000),
+            window: SimDuration::from_secs(300),
+            pause: SimDuration::from_secs(60),
+        })
+        .unwrap();
+        c.record(s(0), Ticks(1900));
+        assert!(!c.record(s(10), Ticks(2090)));
+        assert!(c.record(s(20), Ticks(2091)));
+        assert_eq!(
+            DeviationBreaker::new(DeviationRule {
+                max_move: cascade_types::Bps(0),
+                window: SimDuration::from_secs(1),
+                pause: SimDuration::ZERO,
+            })
+            .unwrap_err()
+            .param,
+            "max_move"
+        );
     }
 }

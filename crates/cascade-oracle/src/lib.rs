@@ -38,7 +38,10 @@ pub mod sources;
 pub mod twap;
 
 pub use aggregate::{MedianRule, PriceConf, median, pyth_aggregate, weighted_median};
-pub use breaker::{AnswerBounds, Gate, OutOfBounds, PauseReason, StalenessBreaker, StalenessRule};
+pub use breaker::{
+    AnswerBounds, DeviationBreaker, DeviationRule, Gate, OutOfBounds, PauseReason,
+    StalenessBreaker, StalenessRule,
+};
 pub use ema::{Ema, EmaRule};
 pub use error::ParamError;
 pub use fallback::{

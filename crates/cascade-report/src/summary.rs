@@ -63,12 +63,18 @@ pub struct Summary {
     pub oracle_publications: u64,
     /// Observations that arrived after a later one and were dropped.
     pub stale_observations: u64,
+    /// Times the market oracle's deviation breaker paused liquidations.
+    #[serde(default)]
+    pub breaker_trips: u64,
     /// Accounts passed over by liquidators for lack of capital.
     pub skipped_no_capital: u64,
     /// Accounts passed over as unprofitable at the book's depth.
     pub skipped_unprofitable: u64,
     /// Liquidation attempts that would have reverted.
     pub skipped_reverts: u64,
+    /// Liquidator wake-ups stopped by the per-window liquidation cap.
+    #[serde(default)]
+    pub skipped_cap: u64,
     /// Gas paid by liquidators, USD.
     pub gas_spent: f64,
     /// Liquidation sales valued at the price observed just before each, minus their proceeds,
@@ -122,9 +128,11 @@ impl Summary {
             volume: spec.qty(stats.volume),
             oracle_publications: stats.oracle_publications,
             stale_observations: stats.stale_observations,
+            breaker_trips: stats.breaker_trips,
             skipped_no_capital: stats.skipped_no_capital,
             skipped_unprofitable: stats.skipped_unprofitable,
             skipped_reverts: stats.skipped_reverts,
+            skipped_cap: stats.skipped_cap,
             gas_spent: spec.quote(stats.gas_spent),
             sale_slippage: stats.sale_slippage as f64 * spec.tick_size * spec.lot_size,
             liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,

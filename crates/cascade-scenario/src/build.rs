@@ -9,8 +9,8 @@ use cascade_agents::{
 };
 use cascade_des::RngStreams;
 use cascade_engine::{
-    Congestion, LiquidatorConfig, MakerConfig, ReferenceConfig, Route, TraderConfig, TraderKind,
-    VenueConfig, WorldConfig,
+    Congestion, LiquidationCap, LiquidatorConfig, MakerConfig, ReferenceConfig, Route,
+    TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
 use cascade_risk::Account;
 use cascade_risk::aave::AaveParams;
@@ -286,6 +286,10 @@ pub fn build(
             knots: s.congestion.clone(),
         },
         lending,
+        liquidation_cap: s.lending.liquidation_cap.map(|c| LiquidationCap {
+            window: SimDuration::from_secs_f64(c.window_s),
+            max_debt: spec.quote_floor(c.max_debt_usd),
+        }),
         accounts,
         liquidators,
         snapshot_every: SimDuration::from_millis_f64(s.snapshot_every_ms),

@@ -21,9 +21,9 @@ pub mod vaults_spec;
 
 pub use build::build;
 pub use schema::{
-    AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,
-    OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec, RouteSpec, Scenario, StressSpec,
-    TraderGroup, VenueSpec, parse_utc_ms,
+    AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidationCapSpec, LiquidatorGroup,
+    MakerGroup, MarketUnits, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec, RouteSpec,
+    Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
 };
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 

@@ -45,6 +45,9 @@ pub struct OracleSpec {
     /// Pause liquidations while the price is stale.
     #[serde(default)]
     pub staleness: Option<StalenessSpec>,
+    /// Pause liquidations for a while after the price moves too far too fast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deviation_breaker: Option<DeviationBreakerSpec>,
     /// Fall back to another oracle (Liquity-style); push oracles only.
     #[serde(default)]
     pub fallback: Option<FallbackSpec>,
@@ -219,6 +222,19 @@ pub struct StalenessSpec {
     /// Liquidations stay paused this long after recovery, seconds.
     #[serde(default)]
     pub grace_s: f64,
+}
+
+/// A deviation circuit breaker: a price more than `max_move` away from any price readable in
+/// the trailing `window_s` pauses liquidations for `pause_s`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviationBreakerSpec {
+    /// Largest allowed move, fraction (0.1 = 10%).
+    pub max_move: f64,
+    /// Trailing window, seconds.
+    pub window_s: f64,
+    /// Pause after a trip, seconds.
+    pub pause_s: f64,
 }
 
 /// A fallback to another oracle.
@@ -402,6 +418,20 @@ impl OracleSpec {
             positive(&format!("{f}.staleness.max_age_s"), s.max_age_s)?;
             non_negative(&format!("{f}.staleness.grace_s"), s.grace_s)?;
         }
+        if let Some(d) = &self.deviation_breaker {
+            let g = format!("{f}.deviation_breaker");
+            if !(d.max_move >= 0.0001 && d.max_move <= 10.0) {
+                return fail(
+                    format!("{g}.max_move"),
+                    format!(
+                        "must be a fraction in [0.0001, 10] (0.1 = 10%), got {}",
+                        d.max_move
+                    ),
+                );
+            }
+            positive(&format!("{g}.window_s"), d.window_s)?;
+            non_negative(&format!("{g}.pause_s"), d.pause_s)?;
+        }
         if let Some(fb) = &self.fallback {
             if !matches!(self.publication, PublicationSpec::Push { .. }) {
                 return fail(
@@ -543,6 +573,13 @@ impl OracleSpec {
                 max_age: secs(s.max_age_s),
                 grace: secs(s.grace_s),
             }),
+            deviation_breaker: self
+                .deviation_breaker
+                .map(|d| cascade_oracle::DeviationRule {
+                    max_move: bps(d.max_move),
+                    window: secs(d.window_s),
+                    pause: secs(d.pause_s),
+                }),
             fallback: self.fallback.as_ref().map(|f| FallbackConfig {
                 rule: FallbackRule {
                     timeout: secs(f.timeout_s),

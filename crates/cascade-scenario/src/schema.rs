@@ -315,6 +315,16 @@ pub struct StressSpec {
     pub refill_levels_per_s: f64,
 }
 
+/// At most `max_debt_usd` of debt repaid by liquidations within any `window_s` seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidationCapSpec {
+    /// Trailing window, seconds.
+    pub window_s: f64,
+    /// Debt repaid allowed in the window, USD.
+    pub max_debt_usd: f64,
+}
+
 /// Aave v3 market parameters, as fractions and USD.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -335,6 +345,10 @@ pub struct LendingSpec {
     /// close factor always applies, as in Aave v2 and Compound v2).
     #[serde(default = "default_full_close_below_hf")]
     pub full_close_below_hf: f64,
+    /// A cap on the debt liquidations may repay in any trailing window (dYdX-style per-window
+    /// liquidation caps, mechanisms.md §9); none by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_cap: Option<LiquidationCapSpec>,
     /// Minimum leftover of a partial liquidation, USD (1,000).
     #[serde(default = "default_min_leftover")]
     pub min_leftover_usd: f64,
@@ -739,6 +753,16 @@ impl Scenario {
             &self.market,
             false,
         )?;
+        if let Some(c) = &self.lending.liquidation_cap {
+            positive("lending.liquidation_cap.window_s", c.window_s)?;
+            positive("lending.liquidation_cap.max_debt_usd", c.max_debt_usd)?;
+            fits(
+                "lending.liquidation_cap.max_debt_usd",
+                c.max_debt_usd,
+                &self.market,
+                false,
+            )?;
+        }
         if let Some(p) = &self.perps {
             p.validate(self)?;
         }

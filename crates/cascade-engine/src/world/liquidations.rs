@@ -54,7 +54,16 @@ impl<T: TraceSink> World<T> {
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
-            let wallet = self.wallets[agent.index()];
+            let mut wallet = self.wallets[agent.index()];
+            if let Some(room) = self.cap_room() {
+                if room == 0 {
+                    self.stats.skipped_cap += 1;
+                    break;
+                }
+                // The cap bounds the repayment as the liquidator's cash does.
+                let gas = self.liquidators[l].params.gas_cost.0;
+                wallet.cash = Quote(wallet.cash.0.min(room.saturating_add(gas)));
+            }
             let plan = self.liquidators[l].plan(
                 &self.market,
                 |q| self.route_proceeds(&route, q),
@@ -92,6 +101,10 @@ impl<T: TraceSink> World<T> {
             .market
             .liquidate(account, debt_to_cover, price)
             .expect("the plan was checked against the same state");
+        if self.cfg.liquidation_cap.is_some() {
+            self.cap_window.push_back((self.now, out.debt_repaid.0));
+            self.cap_used += out.debt_repaid.0;
+        }
         let gas = self.liquidators[l].params.gas_cost;
         let w = &mut self.wallets[agent.index()];
         w.cash = w.cash.minus(out.debt_repaid).minus(gas);
@@ -165,6 +178,21 @@ impl<T: TraceSink> World<T> {
             price_after: half_price(after),
         };
         self.trace.row(&row);
+    }
+
+    /// Debt liquidations may still repay now under the per-window cap (`None` without a cap).
+    /// A repayment made at `t` counts while `now - t < window`.
+    fn cap_room(&mut self) -> Option<u64> {
+        let cap = self.cfg.liquidation_cap?;
+        while let Some(&(t, q)) = self.cap_window.front() {
+            if self.now.saturating_since(t) >= cap.window {
+                self.cap_window.pop_front();
+                self.cap_used -= q;
+            } else {
+                break;
+            }
+        }
+        Some(cap.max_debt.0.saturating_sub(self.cap_used))
     }
 
     /// The next slice of a sale spread over time: an equal share of what is left of that

@@ -133,6 +133,10 @@ pub struct World<T: TraceSink> {
     kinds: Vec<AgentKind>,
     /// Per liquidator, collateral held back for slices of sales spread over time.
     slice_reserved: Vec<u64>,
+    /// Debt repaid by liquidations within the cap's trailing window: (time, amount), oldest
+    /// first, and their sum.
+    cap_window: std::collections::VecDeque<(SimTime, u64)>,
+    cap_used: u64,
     wallets: Vec<Wallet>,
     labels: Vec<String>,
     generations: Vec<u32>,
@@ -296,6 +300,8 @@ impl<T: TraceSink> World<T> {
             makers,
             maker_rngs,
             slice_reserved: vec![0; liquidators.len()],
+            cap_window: std::collections::VecDeque::new(),
+            cap_used: 0,
             traders,
             trader_rngs,
             stops,

@@ -18,9 +18,9 @@ use crate::event::{Event, Observation};
 use crate::trace::{OracleRow, TraceSink};
 use cascade_des::{EventClass, RngStreams, StreamRng};
 use cascade_oracle::{
-    Aggregation, Ema, FallbackFeed, FaultySource, Gate, Osm, PriceConf, PriceOrigin,
-    PrimaryResponse, PullFeed, PullPrice, PushFeed, Reading, RoundDecision, StalenessBreaker,
-    TwapWindow, median, pyth_aggregate, weighted_median,
+    Aggregation, DeviationBreaker, Ema, FallbackFeed, FaultySource, Gate, Osm, PriceConf,
+    PriceOrigin, PrimaryResponse, PullFeed, PullPrice, PushFeed, Reading, RoundDecision,
+    StalenessBreaker, TwapWindow, median, pyth_aggregate, weighted_median,
 };
 use cascade_types::{SimTime, Ticks};
 
@@ -51,6 +51,7 @@ pub(super) struct OracleState {
     /// The observation behind the latest push publication or pull update.
     readable_obs: Option<Observation>,
     breaker: Option<StalenessBreaker>,
+    deviation: Option<DeviationBreaker>,
     fallback: Option<FallbackFeed>,
     /// The last reason the market could not read this oracle (to trace changes only).
     last_block: &'static str,
@@ -97,6 +98,9 @@ impl OracleState {
             current: None,
             readable_obs: None,
             breaker: cfg.staleness.map(StalenessBreaker::new),
+            deviation: cfg
+                .deviation_breaker
+                .map(|r| DeviationBreaker::new(r).expect("validated deviation breaker")),
             fallback: cfg
                 .fallback
                 .as_ref()
@@ -419,7 +423,15 @@ impl<T: TraceSink> World<T> {
         if let Some(b) = &mut self.oracles[o].breaker {
             b.record_update(now);
         }
+        let tripped = self.oracles[o]
+            .deviation
+            .as_mut()
+            .is_some_and(|b| b.record(now, obs.price));
         self.oracle_row(o, obs, "publish", reason);
+        if tripped {
+            self.stats.breaker_trips += 1;
+            self.oracle_row(o, obs, "trip", "deviation");
+        }
         self.perp_mark_published(o, obs);
         let market = self.cfg.market_oracle;
         let secondary = self.cfg.oracles[market]
@@ -476,8 +488,12 @@ impl<T: TraceSink> World<T> {
     pub(super) fn market_price(&mut self) -> Result<(Ticks, Observation), &'static str> {
         let m = self.cfg.market_oracle;
         let result = self.market_price_unchecked(m).and_then(|r| {
-            match self.oracles[m].breaker.as_ref().map(|b| b.gate(self.now)) {
-                Some(Gate::Paused(reason)) => Err(reason.as_str()),
+            let staleness = self.oracles[m].breaker.as_ref().map(|b| b.gate(self.now));
+            let deviation = self.oracles[m].deviation.as_ref().map(|b| b.gate(self.now));
+            match (staleness, deviation) {
+                (Some(Gate::Paused(reason)), _) | (_, Some(Gate::Paused(reason))) => {
+                    Err(reason.as_str())
+                }
                 _ => Ok(r),
             }
         });
@@ -631,6 +647,7 @@ mod tests {
                 bounds: None,
             },
             staleness: None,
+            deviation_breaker: None,
             fallback: None,
         }
     }
