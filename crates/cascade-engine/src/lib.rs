@@ -19,6 +19,7 @@
 //! pushed below the reference: its parent is the latest liquidation whose sale traded before that
 //! observation, and its generation is the parent's plus one.
 
+pub mod attack;
 mod config;
 mod event;
 pub mod perps;
@@ -33,6 +34,7 @@ pub use config::{
     OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,
     TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
+pub use attack::{AttackStats, AttackerConfig, Pnl, PushSize, UnwindConfig};
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
 pub use stats::RunStats;

@@ -73,6 +73,8 @@ pub struct RunStats {
     pub perps: Option<crate::perps::PerpStats>,
     /// Vaults, auctions and keepers (all zero without vaults).
     pub vaults: crate::vaults::VaultStats,
+    /// Each oracle manipulator's attack, in scenario order.
+    pub attacks: Vec<crate::attack::AttackStats>,
 }
 
 impl RunStats {

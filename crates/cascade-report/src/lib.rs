@@ -6,6 +6,7 @@
 //! re-rendered from a run folder without re-running it. It is the only crate that depends on
 //! plotters; fonts are embedded, so no system font packages are needed.
 
+mod attack_summary;
 mod figures;
 mod perp_series;
 mod perp_summary;
@@ -14,6 +15,7 @@ pub mod series;
 mod summary;
 mod vaults;
 
+pub use attack_summary::AttackSummary;
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;
 pub use summary::Summary;

@@ -85,6 +85,9 @@ pub struct Summary {
     /// Vaults, auctions and keepers, for scenarios with vaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaults: Option<crate::VaultSummary>,
+    /// Oracle manipulation attacks, for scenarios with attackers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attacks: Vec<crate::AttackSummary>,
 }
 
 impl Summary {
@@ -131,6 +134,11 @@ impl Summary {
                 .as_ref()
                 .map(|p| crate::PerpSummary::new(cfg, p)),
             vaults: crate::VaultSummary::new(cfg, stats),
+            attacks: stats
+                .attacks
+                .iter()
+                .map(|a| crate::AttackSummary::new(cfg, a))
+                .collect(),
         }
     }
 
@@ -161,6 +169,7 @@ impl Summary {
             .vaults
             .as_ref()
             .map_or(String::new(), |v| v.human() + "\n");
+        let attacks: String = self.attacks.iter().map(|a| a.human() + "\n").collect();
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
@@ -168,7 +177,7 @@ impl Summary {
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
-             {}{}trace hash {}",
+             {}{}{}trace hash {}",
             self.scenario,
             self.seed,
             self.events,
@@ -196,6 +205,7 @@ impl Summary {
             self.skipped_no_capital,
             perps,
             vaults,
+            attacks,
             self.trace_hash
         )
     }

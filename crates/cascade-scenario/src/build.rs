@@ -264,6 +264,7 @@ pub fn build(
             .vaults
             .as_ref()
             .map(|v| v.build(seed, &spec, p0, &venue_index)),
+        attackers: crate::attack_spec::build(s, &spec, &venue_index),
     })
 }
 

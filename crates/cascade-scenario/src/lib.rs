@@ -9,6 +9,7 @@
 //! `("account", i)`, and each vault its collateral and collateral ratio from `("vault", i)`, so
 //! changing the number of accounts or vaults never changes the ones that stay.
 
+pub mod attack_spec;
 mod build;
 pub mod klines;
 pub mod lobster;
@@ -18,6 +19,7 @@ pub mod pools_spec;
 mod schema;
 pub mod vaults_spec;
 
+pub use attack_spec::{AttackerSpec, PushSpec, UnwindSpec};
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,

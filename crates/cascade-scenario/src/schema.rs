@@ -57,6 +57,10 @@ pub struct Scenario {
     /// Maker-style vaults with auctions and keepers, run alongside the lending market.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaults: Option<crate::vaults_spec::VaultsSpec>,
+    /// Oracle manipulators: each pushes a thin venue down, liquidates with the liquidators it
+    /// controls, and unwinds (see `attack_spec`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attackers: Vec<crate::attack_spec::AttackerSpec>,
 }
 
 fn default_snapshot_ms() -> f64 {
@@ -686,7 +690,7 @@ impl Scenario {
         if let Some(v) = &self.vaults {
             v.validate(&self.venue_names(), &self.market)?;
         }
-        Ok(())
+        crate::attack_spec::validate(self)
     }
 
     /// Every oracle with its field path: the market's first.

@@ -5,8 +5,10 @@
 //! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
 //! ADL), [`snapshots`] (snapshot rows and extremes).
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
-//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders).
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), and
+//! [`attackers`] (oracle manipulators and the accounting of their attacks).
 
+mod attackers;
 mod flow;
 mod keepers;
 mod liquidations;
@@ -45,6 +47,8 @@ pub enum AgentKind {
     Clearing,
     /// Auction keeper `i`.
     Keeper(usize),
+    /// Oracle manipulator `i`.
+    Attacker(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -138,6 +142,7 @@ pub struct World<T: TraceSink> {
     generations: Vec<u32>,
     sales: Vec<Sale>,
     perps: Option<perps::PerpState>,
+    attackers: Vec<attackers::AttackerState>,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -252,6 +257,29 @@ impl<T: TraceSink> World<T> {
             labels.push("clearing".to_string());
             kinds.push(AgentKind::Clearing);
         }
+        let mut attackers = Vec::with_capacity(cfg.attackers.len());
+        for (i, a) in cfg.attackers.iter().enumerate() {
+            let label = format!("atk{i}");
+            let venue = cfg
+                .venues
+                .get(a.venue)
+                .map(|v| v.name.clone())
+                .or_else(|| cfg.pools.get(a.venue - cfg.venues.len()).map(|p| p.name.clone()))
+                .expect("validated attacker venue");
+            let mut start = vec![a.wallet];
+            start.extend(a.liquidators.iter().map(|&l| cfg.liquidators[l].wallet));
+            let agent = AgentId(wallets.len() as u32);
+            attackers.push(attackers::AttackerState::new(
+                agent,
+                a,
+                label.clone(),
+                venue,
+                start,
+            ));
+            wallets.push(a.wallet);
+            labels.push(label);
+            kinds.push(AgentKind::Attacker(i));
+        }
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -305,6 +333,7 @@ impl<T: TraceSink> World<T> {
             generations: Vec::new(),
             sales: Vec::new(),
             perps,
+            attackers,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -419,6 +448,7 @@ impl<T: TraceSink> World<T> {
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Perps(e) => self.on_perps(e),
+                Event::AttackerWake(a) => self.on_attacker_wake(a as usize),
                 Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
                 Event::AuctionExpiry(a) => self.on_auction_expiry(a),
                 Event::Snapshot => self.on_snapshot(),
@@ -456,6 +486,7 @@ impl<T: TraceSink> World<T> {
             let poll = self.cfg.arbitrageurs[a].poll;
             self.request_arb_wake(a, Some(poll));
         }
+        self.start_attackers();
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
     }
 
@@ -583,6 +614,7 @@ impl<T: TraceSink> World<T> {
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         self.finish_vaults();
+        self.finish_attackers();
         (self.stats, self.trace)
     }
 }

@@ -1,0 +1,171 @@
+//! Oracle manipulation: an attacker's configuration and what its attack did.
+//!
+//! This module owns the attacker's parameters ([`AttackerConfig`]) and its counters and profit
+//! and loss ([`AttackStats`], [`Pnl`]); the world's handlers are in `world/attackers.rs`.
+//!
+//! The attack is the one behind the bZx, Harvest, Cream, Inverse and Mango losses
+//! (mechanisms.md §6: "the cost of manipulation grows with window length and liquidity"): an
+//! adversary sells base into a thin venue that the lending market's oracle reads, so the oracle
+//! publishes a price below the wider market; its own liquidators then liquidate borrowers at
+//! that price, receiving collateral worth more than the debt they repay by the manipulation's
+//! depth on top of the liquidation bonus; finally it buys the base back. Every trade goes
+//! through the venue's ordinary matching (a book) or swap (a pool), so market makers and
+//! arbitrageurs react to it as to anyone's flow, and an arbitrageur who restores the pool's
+//! price is paid by the attacker.
+//!
+//! Profit and loss is in quote atoms at one price, the reference at the end of the run, so that
+//! it splits exactly into the manipulation's cost (what the push and the unwind fetched or paid
+//! against that price, plus gas) and the liquidation profit (the change in the controlled
+//! liquidators' wallets at that price).
+
+use cascade_agents::Wallet;
+use cascade_types::{Lots, Quote, SimDuration, SimTime, Ticks};
+
+/// A signed amount of quote atoms: a gain if positive, a loss or a cost as the field says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pnl(pub i128);
+
+impl Pnl {
+    /// The value of `lots` at `price` less `quote`: what a sale of `lots` for `quote` lost
+    /// against that price (negative if it fetched more).
+    pub fn sale_cost(lots: Lots, price: Ticks, quote: Quote) -> Pnl {
+        Pnl(lots_value(lots, price) - i128::from(quote.0))
+    }
+
+    /// `quote` less the value of `lots` at `price`: what a purchase of `lots` for `quote` paid
+    /// above that price.
+    pub fn purchase_cost(lots: Lots, price: Ticks, quote: Quote) -> Pnl {
+        Pnl(i128::from(quote.0) - lots_value(lots, price))
+    }
+
+    /// A wallet's value at `price` (cash plus base), with `residue` pool-token atoms of base
+    /// (short of a lot; `atoms_per_lot` to the lot) valued pro rata, rounded down.
+    pub fn wallet_value(w: Wallet, residue: u128, atoms_per_lot: u128, price: Ticks) -> Pnl {
+        let residue_value = (residue * price.0.max(0) as u128 / atoms_per_lot) as i128;
+        Pnl(i128::from(w.cash.0) + lots_value(w.base, price) + residue_value)
+    }
+
+    /// The sum.
+    pub fn plus(self, other: Pnl) -> Pnl {
+        Pnl(self.0 + other.0)
+    }
+
+    /// The difference.
+    pub fn minus(self, other: Pnl) -> Pnl {
+        Pnl(self.0 - other.0)
+    }
+}
+
+fn lots_value(lots: Lots, price: Ticks) -> i128 {
+    i128::from(lots.0) * i128::from(price.0)
+}
+
+/// How far the attacker pushes its venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushSize {
+    /// Sell until the venue's price (what an oracle source reading it sees: a book's mid, a
+    /// pool's spot price) is at or below this, and keep it there while holding.
+    Target(Ticks),
+    /// Sell this much at once; while holding, sell back down to the price that left.
+    Sell(Lots),
+}
+
+/// How the attacker buys back what it sold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnwindConfig {
+    /// Where: a book or a pool (venue index, pools after the books).
+    pub venue: usize,
+    /// In this many equal slices...
+    pub slices: u32,
+    /// ... this far apart.
+    pub every: SimDuration,
+}
+
+/// One attacker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttackerConfig {
+    /// The venue it pushes: a book or a pool (venue index, pools after the books).
+    pub venue: usize,
+    /// When the push starts.
+    pub start: SimTime,
+    /// How far it pushes.
+    pub push: PushSize,
+    /// The most base it sells over the whole attack (push and re-pushes).
+    pub budget: Lots,
+    /// While holding, it sells back down to its level this often (never if `None`).
+    pub repush_every: Option<SimDuration>,
+    /// How long it holds the price down before unwinding.
+    pub hold: SimDuration,
+    /// The unwind.
+    pub unwind: UnwindConfig,
+    /// Gas of each push, re-push or unwind transaction that trades.
+    pub gas_cost: Quote,
+    /// Starting cash and base.
+    pub wallet: Wallet,
+    /// The liquidators it controls (indices in `WorldConfig::liquidators`): their wallets'
+    /// change is its liquidation profit.
+    pub liquidators: Vec<usize>,
+    /// The cost of its capital, a yearly rate charged on the starting value of its wallet and
+    /// its liquidators' over the attack (from the push to the end of the unwind).
+    pub capital_cost_annual: f64,
+    /// The attack window runs from the first push to this long after the unwind ends (the
+    /// oracle's time to catch up); liquidations in it count as the attack's.
+    pub window_tail: SimDuration,
+}
+
+/// What one attack did, in integer units. Costs are positive when they cost the attacker.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AttackStats {
+    /// The attacker's label in traces (`atk<i>`).
+    pub label: String,
+    /// The pushed venue's name.
+    pub venue: String,
+    /// When the attack started (its first wake-up): the start of the attack window.
+    pub started_at: Option<SimTime>,
+    /// When the last unwind slice traded.
+    pub unwound_at: Option<SimTime>,
+    /// End of the attack window (`None` if the run ended first).
+    pub window_end: Option<SimTime>,
+    /// Base sold by pushes and re-pushes.
+    pub sold: Lots,
+    /// What it fetched.
+    pub proceeds: Quote,
+    /// Base bought back.
+    pub bought: Lots,
+    /// What it cost.
+    pub paid: Quote,
+    /// Transactions that traded (pushes, re-pushes, unwind slices).
+    pub transactions: u32,
+    /// Their gas.
+    pub gas: Quote,
+    /// The price everything is valued at: the reference at the end.
+    pub reference_end: Ticks,
+    /// The attacker's and its liquidators' wallets at the start, at `reference_end`.
+    pub initial_value: Pnl,
+    /// The same at the end.
+    pub final_value: Pnl,
+    /// `sold` at `reference_end` less `proceeds`.
+    pub push_cost: Pnl,
+    /// `paid` less what was bought (lots and pool residue) at `reference_end`.
+    pub unwind_cost: Pnl,
+    /// Change of the controlled liquidators' wallets at `reference_end`.
+    pub liquidation_profit: Pnl,
+    /// The capital charge (see [`AttackerConfig::capital_cost_annual`]).
+    pub capital_cost: Pnl,
+    /// `final_value - initial_value - capital_cost`
+    /// `= liquidation_profit - push_cost - unwind_cost - gas - capital_cost`.
+    pub pnl: Pnl,
+    /// Liquidations (by anyone) in the attack window.
+    pub liquidations_in_window: u64,
+    /// Of which by the attacker's liquidators.
+    pub own_liquidations: u64,
+    /// Debt repaid by the liquidations in the window.
+    pub debt_repaid_in_window: Quote,
+    /// Collateral taken from borrowers in the window (liquidators' share plus protocol fee).
+    pub collateral_seized_in_window: Lots,
+    /// The borrowers' loss: collateral seized in the window at the reference price of each
+    /// liquidation, less the debt it repaid.
+    pub victim_loss: Pnl,
+    /// The same at the oracle price each liquidation used (the bonus as the protocol sees it).
+    pub bonus_at_oracle: Pnl,
+}
