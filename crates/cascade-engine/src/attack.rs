@@ -138,6 +138,13 @@ pub struct AttackStats {
     pub transactions: u32,
     /// Their gas.
     pub gas: Quote,
+    /// Pool fees paid on sales, in pool-token atoms of base (fee rate times the input).
+    pub fees_base_atoms: u128,
+    /// Pool fees paid on purchases.
+    pub fees_quote: Quote,
+    /// Both at `reference_end`: the part of `push_cost` and `unwind_cost` that went to
+    /// liquidity providers as fees (books charge no fee in cascade).
+    pub pool_fees: Pnl,
     /// The price everything is valued at: the reference at the end.
     pub reference_end: Ticks,
     /// The attacker's and its liquidators' wallets at the start, at `reference_end`.

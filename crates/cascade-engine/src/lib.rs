@@ -29,12 +29,12 @@ pub mod trace;
 pub mod vaults;
 mod world;
 
+pub use attack::{AttackStats, AttackerConfig, Pnl, PushSize, UnwindConfig};
 pub use config::{
     ArbitrageurConfig, Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig,
     OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,
     TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
-pub use attack::{AttackStats, AttackerConfig, Pnl, PushSize, UnwindConfig};
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
 pub use stats::RunStats;

@@ -43,6 +43,8 @@ pub struct AttackSummary {
     pub unwind_cost: f64,
     /// Gas of its transactions, USD.
     pub gas: f64,
+    /// Pool fees it paid, USD (part of `push_cost` and `unwind_cost`; books charge none).
+    pub pool_fees: f64,
     /// `push_cost + unwind_cost + gas`, USD.
     pub manipulation_cost: f64,
     /// Cost of the capital over the attack, USD.
@@ -90,6 +92,7 @@ impl AttackSummary {
             push_cost: usd(s.push_cost),
             unwind_cost: usd(s.unwind_cost),
             gas: usd(gas),
+            pool_fees: usd(s.pool_fees),
             manipulation_cost: usd(s.push_cost.plus(s.unwind_cost).plus(gas)),
             capital_cost: usd(s.capital_cost),
             liquidation_profit: usd(s.liquidation_profit),
@@ -107,8 +110,8 @@ impl AttackSummary {
     pub fn human(&self) -> String {
         format!(
             "attacker {} on {}: pnl {:.2} USD = liquidations {:.2} - manipulation {:.2} (push \
-             {:.2}, unwind {:.2}, gas {:.2}) - capital {:.2}; {} liquidations in the window ({} \
-             its own), borrowers lost {:.2} USD",
+             {:.2}, unwind {:.2}, gas {:.2}; pool fees {:.2} of it) - capital {:.2}; {} \
+             liquidations in the window ({} its own), borrowers lost {:.2} USD",
             self.attacker,
             self.venue,
             self.pnl,
@@ -117,6 +120,7 @@ impl AttackSummary {
             self.push_cost,
             self.unwind_cost,
             self.gas,
+            self.pool_fees,
             self.capital_cost,
             self.liquidations_in_window,
             self.own_liquidations,

@@ -128,7 +128,10 @@ pub(crate) fn validate(s: &Scenario) -> Check {
         } else {
             fail(
                 field,
-                format!("no venue or pool named `{n}`; venues and pools: {}", names.join(", ")),
+                format!(
+                    "no venue or pool named `{n}`; venues and pools: {}",
+                    names.join(", ")
+                ),
             )
         }
     };
@@ -288,4 +291,50 @@ pub(crate) fn build(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Scenario;
+    use cascade_engine::PushSize;
+    use cascade_types::{Lots, Quote, SimDuration, SimTime, Ticks};
+    use std::path::Path;
+
+    const SINGLE: &str = include_str!("../../../scenarios/manipulation_single_venue.ron");
+
+    /// The scenario's attacker in the engine's units: the pool is venue 2 (after the books
+    /// `deep` and `cex`), the unwind goes to `deep`, and liquidator group 1 is the sixth
+    /// liquidator (after group 0's five).
+    #[test]
+    fn attackers_convert_to_engine_units() {
+        let s = Scenario::parse(SINGLE, "manipulation_single_venue.ron").unwrap();
+        let w = crate::build(&s, None, Path::new(".")).unwrap();
+        let a = &w.attackers[0];
+        assert_eq!(a.venue, 2);
+        assert_eq!(a.unwind.venue, 0);
+        assert_eq!(a.unwind.slices, 6);
+        assert_eq!(a.unwind.every, SimDuration::from_secs(10));
+        assert_eq!(a.push, PushSize::Target(Ticks(170_000)));
+        assert_eq!(a.budget, Lots(300_000));
+        assert_eq!(a.start, SimTime::ZERO + SimDuration::from_secs(600));
+        assert_eq!(a.hold, SimDuration::from_secs(120));
+        assert_eq!(a.repush_every, Some(SimDuration::from_secs(1)));
+        assert_eq!(a.liquidators, vec![5]);
+        assert_eq!(a.gas_cost, Quote(1_000_000));
+        assert_eq!(a.window_tail, SimDuration::from_secs(60));
+    }
+
+    /// Written out and read back, the attacker is unchanged; a scenario without attackers
+    /// writes no `attackers` field (so existing scenarios serialise as before).
+    #[test]
+    fn attackers_round_trip_and_stay_out_of_scenarios_without_them() {
+        let s = Scenario::parse(SINGLE, "manipulation_single_venue.ron").unwrap();
+        let pretty = ron::ser::PrettyConfig::default();
+        let text = ron::ser::to_string_pretty(&s, pretty.clone()).unwrap();
+        assert_eq!(Scenario::parse(&text, "written").unwrap(), s);
+        let mut none = s;
+        none.attackers.clear();
+        let text = ron::ser::to_string_pretty(&none, pretty).unwrap();
+        assert!(!text.contains("attackers"));
+    }
 }

@@ -17,8 +17,8 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row,
-    TradeRow,
+    AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow,
+    PerpRow, Row, TradeRow,
 };
 
 /// The trace files.

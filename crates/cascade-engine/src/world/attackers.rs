@@ -16,7 +16,7 @@ use crate::attack::{AttackStats, Pnl, PushSize};
 use crate::event::Event;
 use crate::trace::{AttackRow, TraceSink};
 use cascade_agents::Wallet;
-use cascade_amm::Leg;
+use cascade_amm::{Leg, Pool};
 use cascade_book::OrderType;
 use cascade_des::EventClass;
 use cascade_risk::aave::LiquidationOutcome;
@@ -27,6 +27,16 @@ const BUY_BASE: Leg = Leg {
     token_in: 1,
     token_out: 0,
 };
+
+/// A pool's fee rate in parts per million of the input (Uniswap v2 and v3 take it from the
+/// input; for StableSwap, which takes it from the output, this is the same rate).
+fn pool_fee_ppm(pool: &Pool) -> u128 {
+    match pool {
+        Pool::V2(p) => u128::from(p.fee().0) * 100,
+        Pool::V3(p) => u128::from(p.fee_pips()),
+        Pool::StableSwap(p) => u128::from(p.fee()) / 10_000,
+    }
+}
 
 /// Where an attack stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +190,13 @@ impl<T: TraceSink> World<T> {
         let Some((qty, limit)) = order else { return };
         let before = self.attack_venue_x2(v);
         let done = match self.pool_index(v) {
-            Some(p) => self.pool_swap(agent, p, true, qty.0, None),
+            Some(p) => {
+                let done = self.pool_swap(agent, p, true, qty.0, None);
+                let input = u128::from(done.0.0) * super::BASE_ATOMS_PER_LOT;
+                let fee = input * pool_fee_ppm(&self.pools[p].pool) / 1_000_000;
+                self.attackers[i].stats.fees_base_atoms += fee;
+                done
+            }
             None => {
                 let ty = limit.map_or(OrderType::Market, OrderType::Ioc);
                 self.submit(agent, v, Side::Ask, qty, ty, None)
@@ -192,8 +208,7 @@ impl<T: TraceSink> World<T> {
         let s = &mut self.attackers[i].stats;
         s.sold = s.sold.plus(done.0);
         s.proceeds = s.proceeds.plus(done.1);
-        if self.attackers[i].hold_target.is_none() && self.cfg.attackers[i].repush_every.is_some()
-        {
+        if self.attackers[i].hold_target.is_none() && self.cfg.attackers[i].repush_every.is_some() {
             // A sized push holds the level it reached.
             self.attackers[i].hold_target = self.attack_venue_x2(v).map(|x2| Ticks(x2 / 2));
         }
@@ -221,7 +236,12 @@ impl<T: TraceSink> World<T> {
                     if pay.is_zero() {
                         (Lots(0), Quote(0))
                     } else {
-                        self.pool_swap(agent, p, false, pay.0, None)
+                        let done = self.pool_swap(agent, p, false, pay.0, None);
+                        let ppm = pool_fee_ppm(&self.pools[p].pool);
+                        let fee = u128::from(done.1.0) * ppm / 1_000_000;
+                        let s = &mut self.attackers[i].stats;
+                        s.fees_quote = s.fees_quote.plus(Quote(fee as u64));
+                        done
                     }
                 }
                 None => {
@@ -346,8 +366,7 @@ impl<T: TraceSink> World<T> {
         let seized = out.collateral_seized();
         for i in 0..self.attackers.len() {
             let s = &self.attackers[i].stats;
-            let open =
-                s.started_at.is_some() && s.window_end.is_none_or(|end| self.now <= end);
+            let open = s.started_at.is_some() && s.window_end.is_none_or(|end| self.now <= end);
             if !open {
                 continue;
             }
@@ -358,9 +377,9 @@ impl<T: TraceSink> World<T> {
             s.victim_loss = s
                 .victim_loss
                 .plus(Pnl::sale_cost(seized, reference, out.debt_repaid));
-            s.bonus_at_oracle = s
-                .bonus_at_oracle
-                .plus(Pnl::sale_cost(seized, price, out.debt_repaid));
+            s.bonus_at_oracle =
+                s.bonus_at_oracle
+                    .plus(Pnl::sale_cost(seized, price, out.debt_repaid));
             if self.cfg.attackers[i].liquidators.contains(&l) {
                 self.attackers[i].stats.own_liquidations += 1;
                 let received = out.collateral_to_liquidator;
@@ -447,9 +466,16 @@ impl<T: TraceSink> World<T> {
             let mut s = a.stats.clone();
             s.reference_end = r;
             s.push_cost = Pnl::sale_cost(s.sold, r, s.proceeds);
-            let residue = Pnl::wallet_value(Wallet::default(), self.base_residue[a.agent.index()], atoms, r);
+            let residue = Pnl::wallet_value(
+                Wallet::default(),
+                self.base_residue[a.agent.index()],
+                atoms,
+                r,
+            );
             s.unwind_cost = Pnl::purchase_cost(s.bought, r, s.paid).minus(residue);
             s.liquidation_profit = liq_end.minus(liq_start);
+            let fee_base = Pnl::wallet_value(Wallet::default(), s.fees_base_atoms, atoms, r);
+            s.pool_fees = fee_base.plus(Pnl(i128::from(s.fees_quote.0)));
             s.initial_value = own_start.plus(liq_start);
             s.final_value = own_end.plus(liq_end);
             let span = match (s.started_at, s.unwound_at) {
@@ -458,7 +484,8 @@ impl<T: TraceSink> World<T> {
                 _ => cascade_types::SimDuration::ZERO,
             };
             let year = 365.0 * 86_400.0;
-            let charge = cfg.capital_cost_annual * s.initial_value.0 as f64 * span.as_secs_f64() / year;
+            let charge =
+                cfg.capital_cost_annual * s.initial_value.0 as f64 * span.as_secs_f64() / year;
             s.capital_cost = Pnl(charge.max(0.0).floor() as i128);
             s.pnl = s.final_value.minus(s.initial_value).minus(s.capital_cost);
             debug_assert_eq!(

@@ -264,7 +264,11 @@ impl<T: TraceSink> World<T> {
                 .venues
                 .get(a.venue)
                 .map(|v| v.name.clone())
-                .or_else(|| cfg.pools.get(a.venue - cfg.venues.len()).map(|p| p.name.clone()))
+                .or_else(|| {
+                    cfg.pools
+                        .get(a.venue - cfg.venues.len())
+                        .map(|p| p.name.clone())
+                })
                 .expect("validated attacker venue");
             let mut start = vec![a.wallet];
             start.extend(a.liquidators.iter().map(|&l| cfg.liquidators[l].wallet));
