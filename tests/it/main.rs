@@ -12,6 +12,7 @@ mod manipulation;
 mod oracles;
 mod perps;
 mod routes;
+mod sandwich;
 mod scenarios;
 mod support;
 mod sweep;

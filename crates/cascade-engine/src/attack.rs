@@ -1,7 +1,10 @@
-//! Oracle manipulation: an attacker's configuration and what its attack did.
+//! Adversaries: oracle manipulators and sandwichers of liquidation sales, their configuration
+//! and what they did.
 //!
 //! This module owns the attacker's parameters ([`AttackerConfig`]) and its counters and profit
-//! and loss ([`AttackStats`], [`Pnl`]); the world's handlers are in `world/attackers.rs`.
+//! and loss ([`AttackStats`], [`Pnl`]), and the same for sandwichers ([`SandwicherConfig`],
+//! [`SandwichStats`]); the world's handlers are in `world/attackers.rs` and
+//! `world/sandwich.rs`.
 //!
 //! The attack is the one behind the bZx, Harvest, Cream, Inverse and Mango losses
 //! (mechanisms.md §6: "the cost of manipulation grows with window length and liquidity"): an
@@ -175,4 +178,60 @@ pub struct AttackStats {
     pub victim_loss: Pnl,
     /// The same at the oracle price each liquidation used (the bonus as the protocol sees it).
     pub bonus_at_oracle: Pnl,
+}
+
+/// A sandwicher on one AMM pool: it sees a liquidator's sale to the pool before it lands, sells
+/// base into the pool just before it (the front-run), lets it execute at the lower price, and
+/// buys the same base back just after (the back-run), all within the sale's block.
+///
+/// The victim is assumed to accept `tolerance` below the output it was quoted (a router's
+/// slippage setting, its `amountOutMin`): the front-run is the largest, up to `max_front_run`
+/// and the sandwicher's inventory, that keeps the victim's output at or above that minimum,
+/// halved up to six times until the sandwich is worth its gas and `min_profit`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SandwicherConfig {
+    /// The pool, by index in `WorldConfig::pools`.
+    pub pool: usize,
+    /// The slippage the victim accepts below its quote.
+    pub tolerance: cascade_types::Bps,
+    /// The largest front-run.
+    pub max_front_run: Lots,
+    /// Gas of one sandwich (both transactions).
+    pub gas_cost: Quote,
+    /// The smallest expected profit, after gas, worth a sandwich.
+    pub min_profit: Quote,
+    /// Starting cash and base.
+    pub wallet: Wallet,
+}
+
+/// What a sandwicher did, in integer units.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SandwichStats {
+    /// Its label in traces (`sw<i>`).
+    pub label: String,
+    /// The pool's name.
+    pub pool: String,
+    /// Liquidation sales to the pool it saw.
+    pub victims_seen: u64,
+    /// Of which it sandwiched.
+    pub sandwiches: u64,
+    /// Base sold by its front-runs (and bought back by its back-runs).
+    pub front_run: Lots,
+    /// What the front-runs fetched.
+    pub front_proceeds: Quote,
+    /// What the back-runs paid.
+    pub back_paid: Quote,
+    /// Gas of its sandwiches.
+    pub gas: Quote,
+    /// Base the sandwiched liquidators sold.
+    pub victim_sold: Lots,
+    /// What their sales would have fetched without the front-run (the pool's quote just
+    /// before it).
+    pub victim_quoted: Quote,
+    /// What they fetched.
+    pub victim_proceeds: Quote,
+    /// The reference at the end of the run.
+    pub reference_end: Ticks,
+    /// Its wallet's change at `reference_end` (cash, and base bought back beyond what it sold).
+    pub profit: Pnl,
 }

@@ -292,4 +292,7 @@ pub struct WorldConfig {
     pub vaults: Option<crate::vaults::VaultsConfig>,
     /// Oracle manipulators (see [`crate::attack`]); agent ids after everyone else's.
     pub attackers: Vec<crate::attack::AttackerConfig>,
+    /// Sandwichers of liquidation sales on pools (see [`crate::attack::SandwicherConfig`]);
+    /// agent ids after the attackers'.
+    pub sandwichers: Vec<crate::attack::SandwicherConfig>,
 }

@@ -29,7 +29,9 @@ pub mod trace;
 pub mod vaults;
 mod world;
 
-pub use attack::{AttackStats, AttackerConfig, Pnl, PushSize, UnwindConfig};
+pub use attack::{
+    AttackStats, AttackerConfig, Pnl, PushSize, SandwichStats, SandwicherConfig, UnwindConfig,
+};
 pub use config::{
     ArbitrageurConfig, Congestion, FallbackConfig, LiquidatorConfig, MakerConfig, OracleConfig,
     OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing, SourceKind,

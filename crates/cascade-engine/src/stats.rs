@@ -75,6 +75,8 @@ pub struct RunStats {
     pub vaults: crate::vaults::VaultStats,
     /// Each oracle manipulator's attack, in scenario order.
     pub attacks: Vec<crate::attack::AttackStats>,
+    /// Each sandwicher's sandwiches, in scenario order.
+    pub sandwiches: Vec<crate::attack::SandwichStats>,
 }
 
 impl RunStats {

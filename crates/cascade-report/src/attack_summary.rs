@@ -128,3 +128,73 @@ impl AttackSummary {
         )
     }
 }
+
+/// One sandwicher of liquidation sales, in USD and base units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SandwichSummary {
+    /// The sandwicher (`sw<i>`, as in the traces).
+    pub sandwicher: String,
+    /// The pool it watched.
+    pub pool: String,
+    /// Liquidation sales to the pool it saw.
+    pub victims_seen: u64,
+    /// Of which it sandwiched.
+    pub sandwiches: u64,
+    /// Base its front-runs sold (and its back-runs bought back).
+    pub front_run: f64,
+    /// What the front-runs fetched, USD.
+    pub front_proceeds: f64,
+    /// What the back-runs paid, USD.
+    pub back_paid: f64,
+    /// Gas of its sandwiches, USD.
+    pub gas: f64,
+    /// Its profit: its wallet's change at the reference price at the end of the run, USD.
+    pub profit: f64,
+    /// Base the sandwiched liquidators sold.
+    pub victim_sold: f64,
+    /// What those sales would have fetched without the front-run, USD.
+    pub victim_quoted: f64,
+    /// What they fetched, USD.
+    pub victim_proceeds: f64,
+    /// The liquidators' loss, `victim_quoted - victim_proceeds`, USD.
+    pub liquidator_loss: f64,
+}
+
+impl SandwichSummary {
+    /// The summary of one sandwicher.
+    pub fn new(cfg: &WorldConfig, s: &cascade_engine::SandwichStats) -> Self {
+        let spec = cfg.spec;
+        let quoted = spec.quote(s.victim_quoted);
+        let proceeds = spec.quote(s.victim_proceeds);
+        SandwichSummary {
+            sandwicher: s.label.clone(),
+            pool: s.pool.clone(),
+            victims_seen: s.victims_seen,
+            sandwiches: s.sandwiches,
+            front_run: spec.qty(s.front_run),
+            front_proceeds: spec.quote(s.front_proceeds),
+            back_paid: spec.quote(s.back_paid),
+            gas: spec.quote(s.gas),
+            profit: s.profit.0 as f64 * spec.tick_size * spec.lot_size,
+            victim_sold: spec.qty(s.victim_sold),
+            victim_quoted: quoted,
+            victim_proceeds: proceeds,
+            liquidator_loss: spec.quote(s.victim_quoted.saturating_sub(s.victim_proceeds)),
+        }
+    }
+
+    /// One line for the terminal.
+    pub fn human(&self) -> String {
+        format!(
+            "sandwicher {} on {}: {} of {} liquidation sales sandwiched, profit {:.2} USD (gas \
+             {:.2}); the liquidators lost {:.2} USD",
+            self.sandwicher,
+            self.pool,
+            self.sandwiches,
+            self.victims_seen,
+            self.profit,
+            self.gas,
+            self.liquidator_loss
+        )
+    }
+}

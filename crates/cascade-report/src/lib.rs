@@ -15,7 +15,7 @@ pub mod series;
 mod summary;
 mod vaults;
 
-pub use attack_summary::AttackSummary;
+pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;
 pub use summary::Summary;

@@ -88,6 +88,9 @@ pub struct Summary {
     /// Oracle manipulation attacks, for scenarios with attackers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attacks: Vec<crate::AttackSummary>,
+    /// Sandwichers of liquidation sales, for scenarios with sandwichers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sandwiches: Vec<crate::SandwichSummary>,
 }
 
 impl Summary {
@@ -139,6 +142,11 @@ impl Summary {
                 .iter()
                 .map(|a| crate::AttackSummary::new(cfg, a))
                 .collect(),
+            sandwiches: stats
+                .sandwiches
+                .iter()
+                .map(|s| crate::SandwichSummary::new(cfg, s))
+                .collect(),
         }
     }
 
@@ -169,7 +177,12 @@ impl Summary {
             .vaults
             .as_ref()
             .map_or(String::new(), |v| v.human() + "\n");
-        let attacks: String = self.attacks.iter().map(|a| a.human() + "\n").collect();
+        let attacks: String = self
+            .attacks
+            .iter()
+            .map(|a| a.human() + "\n")
+            .chain(self.sandwiches.iter().map(|s| s.human() + "\n"))
+            .collect();
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

@@ -1,5 +1,6 @@
-//! Oracle manipulators in a scenario: the spec as users write it, its range checks (each error
-//! names the field), and its conversion to the engine's [`AttackerConfig`].
+//! Adversaries in a scenario, oracle manipulators and sandwichers of liquidation sales: the
+//! spec as users write it, its range checks (each error names the field), and its conversion to
+//! the engine's [`AttackerConfig`] and [`SandwicherConfig`].
 //!
 //! ```ron
 //! attackers: [(
@@ -17,12 +18,14 @@
 //!     capital_cost_annual: 0.05,
 //!     window_tail_s: 60.0,
 //! )]
+//! sandwichers: [(pool: "uni", tolerance: 0.005, max_front_run: 200.0, gas_usd: 20.0,
+//!                min_profit_usd: 5.0, cash: 2000000.0, inventory: 500.0)]
 //! ```
 
 use crate::schema::{Check, MAX_AGENTS, Scenario, fail, fits, non_negative, positive};
 use cascade_agents::Wallet;
-use cascade_engine::{AttackerConfig, PushSize, UnwindConfig};
-use cascade_types::{MarketSpec, SimDuration, SimTime};
+use cascade_engine::{AttackerConfig, PushSize, SandwicherConfig, UnwindConfig};
+use cascade_types::{Bps, MarketSpec, SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// An adversary who pushes a thin venue's price down to move the oracle, liquidates with its
@@ -112,8 +115,31 @@ impl Default for UnwindSpec {
     }
 }
 
-/// Range-checks the scenario's attackers.
+/// A sandwicher of liquidators' sales on one pool (see `cascade_engine::SandwicherConfig`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandwicherSpec {
+    /// The pool it watches.
+    pub pool: String,
+    /// The slippage a victim accepts below its quote (its `amountOutMin`), fraction.
+    pub tolerance: f64,
+    /// The largest front-run, base units.
+    pub max_front_run: f64,
+    /// Gas of one sandwich (front-run and back-run), USD.
+    #[serde(default)]
+    pub gas_usd: f64,
+    /// The smallest expected profit after gas worth a sandwich, USD.
+    #[serde(default)]
+    pub min_profit_usd: f64,
+    /// Starting cash, quote currency (pays the back-runs).
+    pub cash: f64,
+    /// Starting base inventory (what it front-runs with), base units.
+    pub inventory: f64,
+}
+
+/// Range-checks the scenario's attackers and sandwichers.
 pub(crate) fn validate(s: &Scenario) -> Check {
+    validate_sandwichers(s)?;
     if s.attackers.len() as u64 > MAX_AGENTS {
         return fail(
             "attackers",
@@ -246,6 +272,83 @@ pub(crate) fn validate(s: &Scenario) -> Check {
     Ok(())
 }
 
+fn validate_sandwichers(s: &Scenario) -> Check {
+    if s.sandwichers.len() as u64 > MAX_AGENTS {
+        return fail(
+            "sandwichers",
+            format!("{} sandwichers; at most {MAX_AGENTS}", s.sandwichers.len()),
+        );
+    }
+    let pools: Vec<&str> = s.pools.iter().map(|p| p.name.as_str()).collect();
+    for (i, w) in s.sandwichers.iter().enumerate() {
+        let f = format!("sandwichers[{i}]");
+        if !pools.contains(&w.pool.as_str()) {
+            return fail(
+                format!("{f}.pool"),
+                format!(
+                    "no pool named `{}`; pools: {}",
+                    w.pool,
+                    if pools.is_empty() {
+                        "none".to_string()
+                    } else {
+                        pools.join(", ")
+                    }
+                ),
+            );
+        }
+        crate::schema::within(&format!("{f}.tolerance"), w.tolerance, 0.0, 1.0, true, true)?;
+        positive(&format!("{f}.max_front_run"), w.max_front_run)?;
+        if w.max_front_run < s.market.lot_size {
+            return fail(
+                format!("{f}.max_front_run"),
+                format!(
+                    "{} is below one lot ({})",
+                    w.max_front_run, s.market.lot_size
+                ),
+            );
+        }
+        fits(
+            &format!("{f}.max_front_run"),
+            w.max_front_run,
+            &s.market,
+            true,
+        )?;
+        for (name, v) in [
+            ("gas_usd", w.gas_usd),
+            ("min_profit_usd", w.min_profit_usd),
+            ("cash", w.cash),
+        ] {
+            non_negative(&format!("{f}.{name}"), v)?;
+            fits(&format!("{f}.{name}"), v, &s.market, false)?;
+        }
+        non_negative(&format!("{f}.inventory"), w.inventory)?;
+        fits(&format!("{f}.inventory"), w.inventory, &s.market, true)?;
+    }
+    Ok(())
+}
+
+/// The engine's sandwichers of a validated scenario.
+pub(crate) fn build_sandwichers(
+    s: &Scenario,
+    spec: &MarketSpec,
+    pool_index: &dyn Fn(&str) -> usize,
+) -> Vec<SandwicherConfig> {
+    s.sandwichers
+        .iter()
+        .map(|w| SandwicherConfig {
+            pool: pool_index(&w.pool),
+            tolerance: Bps((w.tolerance * 10_000.0).round() as u32),
+            max_front_run: spec.lots_floor(w.max_front_run),
+            gas_cost: spec.quote_floor(w.gas_usd),
+            min_profit: spec.quote_floor(w.min_profit_usd),
+            wallet: Wallet {
+                cash: spec.quote_floor(w.cash),
+                base: spec.lots_floor(w.inventory),
+            },
+        })
+        .collect()
+}
+
 /// The engine's attackers of a validated scenario.
 pub(crate) fn build(
     s: &Scenario,
@@ -322,6 +425,22 @@ mod tests {
         assert_eq!(a.liquidators, vec![5]);
         assert_eq!(a.gas_cost, Quote(1_000_000));
         assert_eq!(a.window_tail, SimDuration::from_secs(60));
+    }
+
+    /// The sandwicher of `sandwich_liquidations.ron` in the engine's units: pool 0 (`uni`),
+    /// 0.5% as 50 basis points, 200 ETH as lots.
+    #[test]
+    fn sandwichers_convert_to_engine_units() {
+        let text = include_str!("../../../scenarios/sandwich_liquidations.ron");
+        let s = Scenario::parse(text, "sandwich_liquidations.ron").unwrap();
+        let w = crate::build(&s, None, Path::new(".")).unwrap();
+        let sw = &w.sandwichers[0];
+        assert_eq!(sw.pool, 0);
+        assert_eq!(sw.tolerance, cascade_types::Bps(50));
+        assert_eq!(sw.max_front_run, Lots(200_000));
+        assert_eq!(sw.gas_cost, Quote(2_000_000));
+        assert_eq!(sw.min_profit, Quote(500_000));
+        assert_eq!(sw.wallet.base, Lots(1_000_000));
     }
 
     /// Written out and read back, the attacker is unchanged; a scenario without attackers

@@ -19,7 +19,7 @@ pub mod pools_spec;
 mod schema;
 pub mod vaults_spec;
 
-pub use attack_spec::{AttackerSpec, PushSpec, UnwindSpec};
+pub use attack_spec::{AttackerSpec, PushSpec, SandwicherSpec, UnwindSpec};
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,

@@ -61,6 +61,9 @@ pub struct Scenario {
     /// controls, and unwinds (see `attack_spec`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attackers: Vec<crate::attack_spec::AttackerSpec>,
+    /// Sandwichers of liquidators' sales on pools (see `attack_spec`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sandwichers: Vec<crate::attack_spec::SandwicherSpec>,
 }
 
 fn default_snapshot_ms() -> f64 {

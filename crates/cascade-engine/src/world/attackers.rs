@@ -28,6 +28,30 @@ const BUY_BASE: Leg = Leg {
     token_out: 0,
 };
 
+/// The least quote that buys at least `lots` from `pool`, at most `budget` (all of the budget if
+/// even that buys less): bisection on the pool's quotes, whose output grows with the input.
+pub(super) fn quote_for_lots(pool: &Pool, lots: Lots, budget: Quote) -> Quote {
+    let want = u128::from(lots.0) * super::BASE_ATOMS_PER_LOT;
+    let out = |x: u64| {
+        pool.quote_exact_in(BUY_BASE, u128::from(x))
+            .map_or(0, |f| f.amount_out)
+    };
+    if out(budget.0) < want {
+        return budget;
+    }
+    // out(lo) < want <= out(hi)
+    let (mut lo, mut hi) = (0u64, budget.0);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if out(mid) >= want {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Quote(hi)
+}
+
 /// A pool's fee rate in parts per million of the input (Uniswap v2 and v3 take it from the
 /// input; for StableSwap, which takes it from the output, this is the same rate).
 fn pool_fee_ppm(pool: &Pool) -> u128 {
@@ -295,30 +319,9 @@ impl<T: TraceSink> World<T> {
         Lots(lo)
     }
 
-    /// The least quote that buys at least `lots` from pool `p`, at most `budget` (all of the
-    /// budget if even that buys less).
+    /// The least quote that buys at least `lots` from pool `p` (see [`quote_for_lots`]).
     fn pool_cost_of(&self, p: usize, lots: Lots, budget: Quote) -> Quote {
-        let want = u128::from(lots.0) * super::BASE_ATOMS_PER_LOT;
-        let out = |x: u64| {
-            self.pools[p]
-                .pool
-                .quote_exact_in(BUY_BASE, u128::from(x))
-                .map_or(0, |f| f.amount_out)
-        };
-        if out(budget.0) < want {
-            return budget;
-        }
-        // out(lo) < want <= out(hi)
-        let (mut lo, mut hi) = (0u64, budget.0);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if out(mid) >= want {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        Quote(hi)
+        quote_for_lots(&self.pools[p].pool, lots, budget)
     }
 
     /// Gas, counters and the trace row of an attacker's trade.
@@ -406,9 +409,9 @@ impl<T: TraceSink> World<T> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn attack_row(
+    pub(super) fn attack_row_for(
         &mut self,
-        i: usize,
+        who: String,
         phase: &'static str,
         venue: String,
         side: Side,
@@ -423,7 +426,7 @@ impl<T: TraceSink> World<T> {
         let half = |x2: Option<i64>| x2.map(|x| x as f64 * spec.tick_size / 2.0);
         let row = AttackRow {
             time_ns: self.now.as_nanos(),
-            attacker: self.attackers[i].stats.label.clone(),
+            attacker: who,
             phase,
             venue,
             side: side.as_str(),
@@ -442,6 +445,35 @@ impl<T: TraceSink> World<T> {
             liquidation: liquidation.map(|l| l.0),
         };
         self.trace.row(&row);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attack_row(
+        &mut self,
+        i: usize,
+        phase: &'static str,
+        venue: String,
+        side: Side,
+        lots: Lots,
+        quote: Quote,
+        before: Option<i64>,
+        after: Option<i64>,
+        cost: Pnl,
+        liquidation: Option<LiquidationId>,
+    ) {
+        let who = self.attackers[i].stats.label.clone();
+        self.attack_row_for(
+            who,
+            phase,
+            venue,
+            side,
+            lots,
+            quote,
+            before,
+            after,
+            cost,
+            liquidation,
+        );
     }
 
     /// The attacks' profit and loss, at the reference price at the end of the run.

@@ -6,7 +6,8 @@
 //! ADL), [`snapshots`] (snapshot rows and extremes).
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
 //! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), and
-//! [`attackers`] (oracle manipulators and the accounting of their attacks).
+//! [`attackers`] (oracle manipulators and the accounting of their attacks) and [`sandwich`]
+//! (sandwichers of liquidation sales on pools).
 
 mod attackers;
 mod flow;
@@ -16,6 +17,7 @@ mod oracle;
 mod perp_index;
 mod perps;
 mod pools;
+mod sandwich;
 mod snapshots;
 mod vaults;
 mod venues;
@@ -49,6 +51,8 @@ pub enum AgentKind {
     Keeper(usize),
     /// Oracle manipulator `i`.
     Attacker(usize),
+    /// Sandwicher `i` of liquidation sales on a pool.
+    Sandwicher(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -143,6 +147,7 @@ pub struct World<T: TraceSink> {
     sales: Vec<Sale>,
     perps: Option<perps::PerpState>,
     attackers: Vec<attackers::AttackerState>,
+    sandwiches: Vec<sandwich::SandwichState>,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -284,6 +289,21 @@ impl<T: TraceSink> World<T> {
             labels.push(label);
             kinds.push(AgentKind::Attacker(i));
         }
+        let mut sandwiches = Vec::with_capacity(cfg.sandwichers.len());
+        for (i, s) in cfg.sandwichers.iter().enumerate() {
+            let label = format!("sw{i}");
+            let pool = cfg.pools[s.pool].name.clone();
+            let agent = AgentId(wallets.len() as u32);
+            sandwiches.push(sandwich::SandwichState::new(
+                agent,
+                label.clone(),
+                pool,
+                s.wallet,
+            ));
+            wallets.push(s.wallet);
+            labels.push(label);
+            kinds.push(AgentKind::Sandwicher(i));
+        }
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -338,6 +358,7 @@ impl<T: TraceSink> World<T> {
             sales: Vec::new(),
             perps,
             attackers,
+            sandwiches,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -619,6 +640,7 @@ impl<T: TraceSink> World<T> {
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         self.finish_vaults();
         self.finish_attackers();
+        self.finish_sandwiches();
         (self.stats, self.trace)
     }
 }

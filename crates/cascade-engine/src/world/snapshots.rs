@@ -90,6 +90,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Clearing => ("clearing", None),
                 AgentKind::Keeper(_) => ("keeper", None),
                 AgentKind::Attacker(_) => ("attacker", None),
+                AgentKind::Sandwicher(_) => ("sandwicher", None),
             };
             let row = AgentRow {
                 time_ns: t,
