@@ -235,3 +235,31 @@ pub struct SandwichStats {
     /// Its wallet's change at `reference_end` (cash, and base bought back beyond what it sold).
     pub profit: Pnl,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2 lots sold at 95 when the price is 100 cost 10; bought at 105, 10 again; a purchase
+    /// below the price is a gain.
+    #[test]
+    fn costs_are_against_the_valuation_price() {
+        let p = Ticks(100);
+        assert_eq!(Pnl::sale_cost(Lots(2), p, Quote(190)), Pnl(10));
+        assert_eq!(Pnl::purchase_cost(Lots(2), p, Quote(210)), Pnl(10));
+        assert_eq!(Pnl::purchase_cost(Lots(2), p, Quote(150)), Pnl(-50));
+        assert_eq!(Pnl(7).plus(Pnl(-3)).minus(Pnl(1)), Pnl(3));
+    }
+
+    /// A wallet is its cash plus its lots at the price, plus a residue of pool-token atoms pro
+    /// rata (rounded down): 250 atoms of a 1,000-atom lot at 101 are worth 25.
+    #[test]
+    fn wallet_value_counts_the_residue() {
+        let w = Wallet {
+            cash: Quote(1_000),
+            base: Lots(3),
+        };
+        assert_eq!(Pnl::wallet_value(w, 0, 1_000, Ticks(101)), Pnl(1_303));
+        assert_eq!(Pnl::wallet_value(w, 250, 1_000, Ticks(101)), Pnl(1_328));
+    }
+}

@@ -208,7 +208,11 @@ impl<T: TraceSink> World<T> {
         }
         let order = match (self.attackers[i].hold_target, push) {
             (Some(t), _) => self.lots_to_reach(v, t, cap),
-            (None, PushSize::Sell(q)) => (!cap.is_zero()).then_some((q.min(cap), None)),
+            // A sized push sells once; re-pushes need the level it reached.
+            (None, PushSize::Sell(q)) if phase == "push" => {
+                (!cap.is_zero()).then_some((q.min(cap), None))
+            }
+            (None, PushSize::Sell(_)) => None,
             (None, PushSize::Target(_)) => unreachable!("a target push holds its target"),
         };
         let Some((qty, limit)) = order else { return };
