@@ -307,4 +307,9 @@ pub struct WorldConfig {
     pub snapshot_every: SimDuration,
     /// Maker-style vaults run alongside the lending market (see [`crate::vaults`]).
     pub vaults: Option<crate::vaults::VaultsConfig>,
+    /// Oracle manipulators (see [`crate::attack`]); agent ids after everyone else's.
+    pub attackers: Vec<crate::attack::AttackerConfig>,
+    /// Sandwichers of liquidation sales on pools (see [`crate::attack::SandwicherConfig`]);
+    /// agent ids after the attackers'.
+    pub sandwichers: Vec<crate::attack::SandwicherConfig>,
 }

@@ -79,6 +79,8 @@ pub enum Event {
     TraderWake(u32),
     /// The perp venue's clearinghouse or backstop vault acts.
     Perps(PerpEvent),
+    /// An oracle manipulator pushes, re-pushes or unwinds (see `world/attackers.rs`).
+    AttackerWake(u32),
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

@@ -19,6 +19,7 @@
 //! pushed below the reference: its parent is the latest liquidation whose sale traded before that
 //! observation, and its generation is the parent's plus one.
 
+pub mod attack;
 mod config;
 mod event;
 pub mod perps;
@@ -28,6 +29,9 @@ pub mod trace;
 pub mod vaults;
 mod world;
 
+pub use attack::{
+    AttackStats, AttackerConfig, Pnl, PushSize, SandwichStats, SandwicherConfig, UnwindConfig,
+};
 pub use config::{
     ArbitrageurConfig, Congestion, FallbackConfig, LiquidationCap, LiquidatorConfig, MakerConfig,
     OracleConfig, OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing,

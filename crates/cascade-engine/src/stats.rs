@@ -77,6 +77,10 @@ pub struct RunStats {
     pub perps: Option<crate::perps::PerpStats>,
     /// Vaults, auctions and keepers (all zero without vaults).
     pub vaults: crate::vaults::VaultStats,
+    /// Each oracle manipulator's attack, in scenario order.
+    pub attacks: Vec<crate::attack::AttackStats>,
+    /// Each sandwicher's sandwiches, in scenario order.
+    pub sandwiches: Vec<crate::attack::SandwichStats>,
 }
 
 impl RunStats {

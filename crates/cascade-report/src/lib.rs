@@ -6,6 +6,7 @@
 //! re-rendered from a run folder without re-running it. It is the only crate that depends on
 //! plotters; fonts are embedded, so no system font packages are needed.
 
+mod attack_summary;
 mod backstop_series;
 mod figures;
 mod perp_series;
@@ -16,6 +17,7 @@ pub mod series;
 mod summary;
 mod vaults;
 
+pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
 pub use figures::run_figures;
 pub use perp_summary::PerpSummary;

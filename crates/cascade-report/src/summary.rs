@@ -94,6 +94,12 @@ pub struct Summary {
     /// Published figures about the event the scenario replays, beside this run's values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub published: Vec<crate::Comparison>,
+    /// Oracle manipulation attacks, for scenarios with attackers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attacks: Vec<crate::AttackSummary>,
+    /// Sandwichers of liquidation sales, for scenarios with sandwichers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sandwiches: Vec<crate::SandwichSummary>,
 }
 
 impl Summary {
@@ -143,6 +149,16 @@ impl Summary {
                 .map(|p| crate::PerpSummary::new(cfg, p)),
             vaults: crate::VaultSummary::new(cfg, stats),
             published: Vec::new(),
+            attacks: stats
+                .attacks
+                .iter()
+                .map(|a| crate::AttackSummary::new(cfg, a))
+                .collect(),
+            sandwiches: stats
+                .sandwiches
+                .iter()
+                .map(|s| crate::SandwichSummary::new(cfg, s))
+                .collect(),
         }
     }
 
@@ -174,6 +190,12 @@ impl Summary {
             .as_ref()
             .map_or(String::new(), |v| v.human() + "\n");
         let published = crate::published::human(&self.published);
+        let attacks: String = self
+            .attacks
+            .iter()
+            .map(|a| a.human() + "\n")
+            .chain(self.sandwiches.iter().map(|s| s.human() + "\n"))
+            .collect();
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
@@ -181,7 +203,7 @@ impl Summary {
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
-             {}{}{}trace hash {}",
+             {}{}{}{}trace hash {}",
             self.scenario,
             self.seed,
             self.events,
@@ -210,6 +232,7 @@ impl Summary {
             perps,
             vaults,
             published,
+            attacks,
             self.trace_hash
         )
     }

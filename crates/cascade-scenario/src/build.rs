@@ -298,6 +298,8 @@ pub fn build(
             .vaults
             .as_ref()
             .map(|v| v.build(seed, &spec, p0, &venue_index)),
+        attackers: crate::attack_spec::build(s, &spec, &venue_index),
+        sandwichers: crate::attack_spec::build_sandwichers(s, &spec, &|n| venue_index(n) - books),
     })
 }
 

@@ -9,6 +9,7 @@
 //! `("account", i)`, and each vault its collateral and collateral ratio from `("vault", i)`, so
 //! changing the number of accounts or vaults never changes the ones that stay.
 
+pub mod attack_spec;
 mod build;
 pub mod klines;
 pub mod lobster;
@@ -19,6 +20,7 @@ pub mod positions;
 mod schema;
 pub mod vaults_spec;
 
+pub use attack_spec::{AttackerSpec, PushSpec, SandwicherSpec, UnwindSpec};
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidationCapSpec, LiquidatorGroup,

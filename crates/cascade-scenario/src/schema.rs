@@ -60,6 +60,13 @@ pub struct Scenario {
     /// Figures published about the event a scenario replays, printed beside the run's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub published: Vec<PublishedSpec>,
+    /// Oracle manipulators: each pushes a thin venue down, liquidates with the liquidators it
+    /// controls, and unwinds (see `attack_spec`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attackers: Vec<crate::attack_spec::AttackerSpec>,
+    /// Sandwichers of liquidators' sales on pools (see `attack_spec`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sandwichers: Vec<crate::attack_spec::SandwicherSpec>,
 }
 
 /// A published figure about a real event, compared with the same figure of each run.
@@ -797,7 +804,7 @@ impl Scenario {
                 );
             }
         }
-        Ok(())
+        crate::attack_spec::validate(self)
     }
 
     /// Every oracle with its field path: the market's first.

@@ -17,8 +17,8 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row,
-    TradeRow,
+    AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow,
+    PerpRow, Row, TradeRow,
 };
 
 /// The trace files.
@@ -26,6 +26,8 @@ pub use rows::{
 pub enum TraceFile {
     /// `agents.csv`.
     Agents,
+    /// `attacks.csv`.
+    Attacks,
     /// `auctions.csv`.
     Auctions,
     /// `book_top.csv`.
@@ -43,8 +45,9 @@ pub enum TraceFile {
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 8] = [
+pub const ALL_FILES: [TraceFile; 9] = [
     TraceFile::Agents,
+    TraceFile::Attacks,
     TraceFile::Auctions,
     TraceFile::BookTop,
     TraceFile::Depth,
@@ -55,8 +58,9 @@ pub const ALL_FILES: [TraceFile; 8] = [
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 8] = [
+pub const TRACE_FILES: [&str; 9] = [
     "agents.csv",
+    "attacks.csv",
     "auctions.csv",
     "book_top.csv",
     "depth.csv",
@@ -76,6 +80,7 @@ impl TraceFile {
     pub const fn header(self) -> &'static str {
         match self {
             TraceFile::Agents => AgentRow::HEADER,
+            TraceFile::Attacks => AttackRow::HEADER,
             TraceFile::Auctions => AuctionRow::HEADER,
             TraceFile::BookTop => BookTopRow::HEADER,
             TraceFile::Depth => DepthRow::HEADER,
@@ -99,9 +104,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv`, `oracle.csv`, `perps.csv` and `auctions.csv`: the events, not the
-    /// market's every
-    /// tick.
+    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv` and `attacks.csv`: the
+    /// events, not the market's every tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -116,6 +120,7 @@ impl TraceLevel {
             TraceLevel::Liquidations => matches!(
                 file,
                 TraceFile::Liquidations
+                    | TraceFile::Attacks
                     | TraceFile::Oracle
                     | TraceFile::Perps
                     | TraceFile::Auctions
@@ -271,6 +276,8 @@ pub struct MemoryTrace {
     pub depth: Vec<DepthRow>,
     /// Agent snapshots.
     pub agents: Vec<AgentRow>,
+    /// Oracle manipulation steps.
+    pub attacks: Vec<AttackRow>,
 }
 
 impl TraceSink for MemoryTrace {

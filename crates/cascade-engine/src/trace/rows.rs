@@ -280,6 +280,40 @@ rows! {
         oracle_price: f64,
     }
 
+    /// One step of an oracle manipulation (see docs/trace-format.md, `attacks.csv`).
+    AttackRow => Attacks, attacks {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// The attacker (`atk<i>`).
+        attacker: String,
+        /// `push`, `repush`, `unwind` or `liquidation` (by a liquidator it controls).
+        phase: &'static str,
+        /// The book or pool traded on (empty for a liquidation).
+        venue: String,
+        /// `sell` or `buy` (a liquidation buys collateral with debt).
+        side: &'static str,
+        /// Base traded or received, base units.
+        qty: f64,
+        /// Quote received or paid (a liquidation: debt repaid).
+        amount: f64,
+        /// `amount / qty`.
+        price: Option<f64>,
+        /// The venue's price as an oracle source reads it, before (a liquidation: the market
+        /// oracle's price).
+        venue_price_before: Option<f64>,
+        /// The same after.
+        venue_price_after: Option<f64>,
+        /// The exogenous reference price.
+        reference: f64,
+        /// The market oracle's latest readable price.
+        oracle: Option<f64>,
+        /// Value given less value received at the reference price, quote currency (negative:
+        /// a gain at the reference).
+        cost: f64,
+        /// The liquidation id (`liquidation` rows).
+        liquidation: Option<u32>,
+    }
+
     /// One agent's holdings at a snapshot time.
     AgentRow => Agents, agents {
         /// Simulated time, ns.

@@ -112,6 +112,7 @@ impl<T: TraceSink> World<T> {
         self.external.cash_out += gas.0;
         let id = LiquidationId(self.generations.len() as u32);
         self.generations.push(generation);
+        self.attacks_on_liquidation(l, id, &out, price);
 
         // The seized collateral goes out now, or in slices spread over time.
         let route = self.cfg.liquidators[l].route.clone();

@@ -5,8 +5,11 @@
 //! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
 //! ADL), [`snapshots`] (snapshot rows and extremes).
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
-//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders).
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), and
+//! [`attackers`] (oracle manipulators and the accounting of their attacks) and [`sandwich`]
+//! (sandwichers of liquidation sales on pools).
 
+mod attackers;
 mod flow;
 mod keepers;
 mod liquidations;
@@ -14,6 +17,7 @@ mod oracle;
 mod perp_index;
 mod perps;
 mod pools;
+mod sandwich;
 mod snapshots;
 mod vaults;
 mod venues;
@@ -45,6 +49,10 @@ pub enum AgentKind {
     Clearing,
     /// Auction keeper `i`.
     Keeper(usize),
+    /// Oracle manipulator `i`.
+    Attacker(usize),
+    /// Sandwicher `i` of liquidation sales on a pool.
+    Sandwicher(usize),
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -142,6 +150,8 @@ pub struct World<T: TraceSink> {
     generations: Vec<u32>,
     sales: Vec<Sale>,
     perps: Option<perps::PerpState>,
+    attackers: Vec<attackers::AttackerState>,
+    sandwiches: Vec<sandwich::SandwichState>,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -258,6 +268,48 @@ impl<T: TraceSink> World<T> {
             labels.push("clearing".to_string());
             kinds.push(AgentKind::Clearing);
         }
+        let mut attackers = Vec::with_capacity(cfg.attackers.len());
+        for (i, a) in cfg.attackers.iter().enumerate() {
+            let label = format!("atk{i}");
+            let venue = cfg
+                .venues
+                .get(a.venue)
+                .map(|v| v.name.clone())
+                .or_else(|| {
+                    cfg.pools
+                        .get(a.venue - cfg.venues.len())
+                        .map(|p| p.name.clone())
+                })
+                .expect("validated attacker venue");
+            let mut start = vec![a.wallet];
+            start.extend(a.liquidators.iter().map(|&l| cfg.liquidators[l].wallet));
+            let agent = AgentId(wallets.len() as u32);
+            attackers.push(attackers::AttackerState::new(
+                agent,
+                a,
+                label.clone(),
+                venue,
+                start,
+            ));
+            wallets.push(a.wallet);
+            labels.push(label);
+            kinds.push(AgentKind::Attacker(i));
+        }
+        let mut sandwiches = Vec::with_capacity(cfg.sandwichers.len());
+        for (i, s) in cfg.sandwichers.iter().enumerate() {
+            let label = format!("sw{i}");
+            let pool = cfg.pools[s.pool].name.clone();
+            let agent = AgentId(wallets.len() as u32);
+            sandwiches.push(sandwich::SandwichState::new(
+                agent,
+                label.clone(),
+                pool,
+                s.wallet,
+            ));
+            wallets.push(s.wallet);
+            labels.push(label);
+            kinds.push(AgentKind::Sandwicher(i));
+        }
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -313,6 +365,8 @@ impl<T: TraceSink> World<T> {
             generations: Vec::new(),
             sales: Vec::new(),
             perps,
+            attackers,
+            sandwiches,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -427,6 +481,7 @@ impl<T: TraceSink> World<T> {
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Perps(e) => self.on_perps(e),
+                Event::AttackerWake(a) => self.on_attacker_wake(a as usize),
                 Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
                 Event::AuctionExpiry(a) => self.on_auction_expiry(a),
                 Event::Snapshot => self.on_snapshot(),
@@ -464,6 +519,7 @@ impl<T: TraceSink> World<T> {
             let poll = self.cfg.arbitrageurs[a].poll;
             self.request_arb_wake(a, Some(poll));
         }
+        self.start_attackers();
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
     }
 
@@ -591,6 +647,8 @@ impl<T: TraceSink> World<T> {
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         self.finish_vaults();
+        self.finish_attackers();
+        self.finish_sandwiches();
         (self.stats, self.trace)
     }
 }

@@ -89,6 +89,8 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Arbitrageur(_) => ("arbitrageur", None),
                 AgentKind::Clearing => ("clearing", None),
                 AgentKind::Keeper(_) => ("keeper", None),
+                AgentKind::Attacker(_) => ("attacker", None),
+                AgentKind::Sandwicher(_) => ("sandwicher", None),
             };
             let row = AgentRow {
                 time_ns: t,

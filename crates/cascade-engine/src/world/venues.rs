@@ -207,7 +207,7 @@ impl<T: TraceSink> World<T> {
         let mut out = (Lots(0), Quote(0));
         for (v, q) in plan {
             let (s, p) = match self.pool_index(v) {
-                Some(pool) => self.pool_swap(agent, pool, true, q.0, liquidation),
+                Some(pool) => self.pool_sale(agent, pool, q, liquidation),
                 None => self.submit(agent, v, Side::Ask, q, OrderType::Market, liquidation),
             };
             out = (out.0.plus(s), out.1.plus(p));
