@@ -11,6 +11,7 @@
 
 mod build;
 pub mod klines;
+pub mod lending_spec;
 pub mod lobster;
 pub mod oracle_spec;
 pub mod perps_spec;
@@ -21,8 +22,8 @@ pub mod vaults_spec;
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidatorGroup, MakerGroup, MarketUnits,
-    OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec,
-    parse_utc_ms,
+    MechanismSpec, OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup,
+    VenueSpec, parse_utc_ms,
 };
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 
