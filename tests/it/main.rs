@@ -8,6 +8,7 @@ mod determinism;
 mod flow;
 mod klines;
 mod lobster;
+mod mechanisms;
 mod oracles;
 mod perps;
 mod routes;

@@ -85,6 +85,10 @@ pub struct Summary {
     /// Vaults, auctions and keepers, for scenarios with vaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaults: Option<crate::VaultSummary>,
+    /// The lending market's liquidation mechanism and the protocol's books (Aave's defaults
+    /// when reading a summary written before mechanisms were named).
+    #[serde(default)]
+    pub lending: crate::LendingSummary,
 }
 
 impl Summary {
@@ -131,6 +135,7 @@ impl Summary {
                 .as_ref()
                 .map(|p| crate::PerpSummary::new(cfg, p)),
             vaults: crate::VaultSummary::new(cfg, stats),
+            lending: crate::LendingSummary::new(cfg, stats),
         }
     }
 
@@ -165,6 +170,7 @@ impl Summary {
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
              bad debt: {:.2} USD (deficit {:.2}, open shortfall {:.2}); debt repaid {:.2} USD\n\
+             {}\n\
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
@@ -185,6 +191,7 @@ impl Summary {
             self.deficit,
             self.open_shortfall,
             self.debt_repaid,
+            self.lending.human(self.deficit),
             self.left_liquidatable,
             self.left_liquidatable_debt,
             opt(self.min_reference_price),
