@@ -24,6 +24,8 @@ pub use cascade_engine::Route;
 pub use cascade_engine::trace::MemoryTrace;
 pub use cascade_engine::{RunStats, World, WorldConfig};
 pub use cascade_report::Summary;
+pub use cascade_risk::mechanism;
+pub use cascade_risk::{Account, Liquidation, LiquidationMechanism};
 pub use cascade_scenario::{Scenario, ScenarioError};
 pub use output::{OutputError, RunOptions, default_out_dir, render_plots, run_to_dir};
 
@@ -98,16 +100,34 @@ pub fn run_in_memory_with(
     data_dir: &Path,
 ) -> Result<InMemoryRun, ScenarioError> {
     let config = build(scenario, seed, data_dir)?;
+    let mut run = run_config(config);
+    run.summary.compare_with(&published_figures(scenario));
+    Ok(run)
+}
+
+/// Runs a world configuration with every trace row kept in memory: a built scenario changed
+/// in code, e.g. with its lending market under another [`LiquidationMechanism`].
+///
+/// ```
+/// use cascade::{Scenario, build, data_dir, mechanism::Morpho, run_config};
+///
+/// let mut scenario = Scenario::parse(cascade::FLASH_CRASH, "flash_crash.ron").unwrap();
+/// scenario.duration_s = 60.0;
+/// let mut config = build(&scenario, None, &data_dir(None)).unwrap();
+/// config.lending = Box::new(Morpho::new(860_000_000_000_000_000).unwrap());
+/// let run = run_config(config);
+/// assert_eq!(run.summary.lending.mechanism, "morpho-blue");
+/// ```
+pub fn run_config(config: WorldConfig) -> InMemoryRun {
     let world = World::new(config.clone(), MemoryTrace::default());
     let (stats, trace) = world.run();
-    let mut summary = Summary::new(&config, &stats, String::new());
-    summary.compare_with(&published_figures(scenario));
-    Ok(InMemoryRun {
+    let summary = Summary::new(&config, &stats, String::new());
+    InMemoryRun {
         summary,
         stats,
         trace,
         config,
-    })
+    }
 }
 
 /// Replays a LOBSTER sample from its first snapshot, comparing the top `levels` levels after

@@ -11,6 +11,7 @@ mod flow;
 mod klines;
 mod lobster;
 mod manipulation;
+mod mechanisms;
 mod oracles;
 mod perps;
 mod routes;

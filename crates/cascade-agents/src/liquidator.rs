@@ -85,9 +85,7 @@ impl Liquidator {
             return Plan::Skip(SkipReason::NoCapital);
         };
         let a = market.account(account);
-        let (max_debt, _) = market
-            .params()
-            .max_liquidatable_debt(a.collateral, a.debt, price);
+        let max_debt = market.max_repayable(account, price);
         let full = Quote(max_debt.0.min(budget.0));
         // The largest of full, 1/2, 1/4, ... 1/64 of it that the book absorbs at a profit: a
         // liquidator sizes its call to the liquidity it can sell into.

@@ -10,8 +10,7 @@ use cascade_oracle::{
     Aggregation, AnswerBounds, EmaRule, FallbackRule, Fault, LatencyModel, PullConsumer, PushRule,
     StalenessRule,
 };
-use cascade_risk::Account;
-use cascade_risk::aave::AaveParams;
+use cascade_risk::{Account, LiquidationMechanism};
 use cascade_types::{MarketSpec, SimDuration};
 
 /// The exogenous reference path.
@@ -263,7 +262,7 @@ impl Congestion {
 }
 
 /// A whole world.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct WorldConfig {
     /// Scenario name, for output.
     pub name: String,
@@ -288,8 +287,10 @@ pub struct WorldConfig {
     pub market_oracle: usize,
     /// Exogenous congestion.
     pub congestion: Congestion,
-    /// Lending market rules.
-    pub lending: AaveParams,
+    /// The lending market's liquidation rule: Aave v3 ([`cascade_risk::aave::AaveParams`]),
+    /// Morpho Blue, Compound III ([`cascade_risk::mechanism`]) or any other
+    /// [`LiquidationMechanism`]; the world runs its own copy.
+    pub lending: Box<dyn LiquidationMechanism>,
     /// A cap on the debt liquidations may repay in any trailing window.
     pub liquidation_cap: Option<LiquidationCap>,
     /// Borrower accounts, ids from 0.

@@ -39,7 +39,7 @@ pub use config::{
 };
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
-pub use stats::RunStats;
+pub use stats::{LendingStats, RunStats};
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};
 

@@ -81,6 +81,27 @@ pub struct RunStats {
     pub attacks: Vec<crate::attack::AttackStats>,
     /// Each sandwicher's sandwiches, in scenario order.
     pub sandwiches: Vec<crate::attack::SandwichStats>,
+    /// The lending protocol's own books (reserves, collateral it holds, credit to borrowers).
+    pub lending: LendingStats,
+}
+
+/// The lending protocol's books over a run, beyond what liquidators paid and received.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LendingStats {
+    /// Protocol reserves at the start, in quote atoms (Compound's; zero for Aave and Morpho).
+    pub reserves_start: i128,
+    /// Protocol reserves at the end.
+    pub reserves_end: i128,
+    /// The lowest level the reserves reached after any liquidation (the start if none).
+    pub reserves_lowest: i128,
+    /// Credit given to borrowers whose collateral was worth more than their debt (Compound's
+    /// absorb surplus).
+    pub borrower_credit: Quote,
+    /// Collateral the protocol holds at the end (Aave's treasury fees, Compound's unsold
+    /// stock).
+    pub protocol_collateral: Lots,
+    /// That collateral at the last oracle price.
+    pub protocol_collateral_value: Quote,
 }
 
 impl RunStats {

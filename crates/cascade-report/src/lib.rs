@@ -9,6 +9,7 @@
 mod attack_summary;
 mod backstop_series;
 mod figures;
+mod lending;
 mod perp_series;
 mod perp_summary;
 pub mod plot;
@@ -20,6 +21,7 @@ mod vaults;
 pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
 pub use figures::run_figures;
+pub use lending::{LendingSummary, ReservesSummary};
 pub use perp_summary::PerpSummary;
 pub use published::{Comparison, PublishedFigure, metric_value, unknown_metric};
 pub use summary::Summary;

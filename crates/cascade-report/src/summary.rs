@@ -100,6 +100,10 @@ pub struct Summary {
     /// Sandwichers of liquidation sales, for scenarios with sandwichers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sandwiches: Vec<crate::SandwichSummary>,
+    /// The lending market's liquidation mechanism and the protocol's books (Aave's defaults
+    /// when reading a summary written before mechanisms were named).
+    #[serde(default)]
+    pub lending: crate::LendingSummary,
 }
 
 impl Summary {
@@ -159,6 +163,7 @@ impl Summary {
                 .iter()
                 .map(|s| crate::SandwichSummary::new(cfg, s))
                 .collect(),
+            lending: crate::LendingSummary::new(cfg, stats),
         }
     }
 
@@ -200,6 +205,7 @@ impl Summary {
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\
              bad debt: {:.2} USD (deficit {:.2}, open shortfall {:.2}); debt repaid {:.2} USD\n\
+             {}\n\
              left liquidatable at the end: {} accounts, {:.2} USD of debt\n\
              prices: min reference {}, min book mid {}, min oracle {} USD\n\
              liquidators: pnl {:.2} USD, gas {:.2} USD; skipped {} unprofitable, {} without capital\n\
@@ -220,6 +226,7 @@ impl Summary {
             self.deficit,
             self.open_shortfall,
             self.debt_repaid,
+            self.lending.human(self.deficit),
             self.left_liquidatable,
             self.left_liquidatable_debt,
             opt(self.min_reference_price),

@@ -22,7 +22,6 @@
 
 use crate::percent::{WAD, percent_div, percent_mul, wad_div};
 use cascade_types::{Bps, Lots, Quote, Ticks};
-use thiserror::Error;
 
 /// Aave's `CLOSE_FACTOR_HF_THRESHOLD`: 0.95 in WAD.
 pub const CLOSE_FACTOR_HF_THRESHOLD: u128 = 950_000_000_000_000_000;
@@ -72,25 +71,9 @@ impl LiquidationOutcome {
     }
 }
 
-/// Why a liquidation call reverts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
-pub enum LiquidationError {
-    /// `HF >= 1` (Aave's `HEALTH_FACTOR_NOT_BELOW_THRESHOLD`).
-    #[error("health factor {0} (WAD) is not below 1")]
-    Healthy(u128),
-    /// The account has no debt.
-    #[error("the account has no debt")]
-    NoDebt,
-    /// The price is not positive.
-    #[error("price {0:?} is not positive")]
-    InvalidPrice(Ticks),
-    /// Nothing to repay was asked for.
-    #[error("debt to cover is zero")]
-    ZeroDebtToCover,
-    /// The call would leave dust (Aave's `MUST_NOT_LEAVE_DUST`).
-    #[error("the liquidation would leave less than the minimum leftover")]
-    MustNotLeaveDust,
-}
+/// Why a liquidation call reverts: the error every mechanism shares (Aave's reverts are its
+/// first variants).
+pub use crate::mechanism::LiquidationError;
 
 fn value(collateral: Lots, price: Ticks) -> u128 {
     u128::from(collateral.0) * price.0 as u128

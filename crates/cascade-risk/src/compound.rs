@@ -36,7 +36,7 @@
 //! the feed's eight decimals, as Comet does. Interest indices are held at one (present value =
 //! principal): the simulator accrues no interest here.
 
-use cascade_types::{Lots, Quote, Ticks, mul_div_floor};
+use cascade_types::{Lots, Quote, Ticks, mul_div_ceil, mul_div_floor};
 use thiserror::Error;
 
 /// Comet's `FACTOR_SCALE`: one in factor fixed point (1e18).
@@ -352,6 +352,17 @@ impl CometParams {
     /// `basePrice * baseAmount / mulFactor(assetPrice, 1 - discount)`, rounded down, with both
     /// prices at the feeds' eight decimals.
     pub fn quote_collateral(&self, base_amount: Quote, price: Ticks) -> Result<Lots, CometError> {
+        let discounted = self.discounted_price(price)?;
+        let lots = mul_div_floor(PRICE_SCALE, u128::from(base_amount.0), discounted)
+            .ok_or(CometError::Overflow)?;
+        u64::try_from(lots)
+            .map(Lots)
+            .map_err(|_| CometError::Overflow)
+    }
+
+    /// The store-front price of one lot at the feed's eight decimals, as `quoteCollateral`
+    /// computes it: `mulFactor(assetPrice, 1 - discount)`, never zero.
+    fn discounted_price(&self, price: Ticks) -> Result<u128, CometError> {
         let p = price_u128(price)?;
         let discount = self.store_front_discount();
         let asset_price = p * PRICE_SCALE;
@@ -360,11 +371,47 @@ impl CometParams {
         if discounted == 0 {
             return Err(CometError::ZeroDiscountedPrice);
         }
-        let lots = mul_div_floor(PRICE_SCALE, u128::from(base_amount.0), discounted)
-            .ok_or(CometError::Overflow)?;
-        u64::try_from(lots)
-            .map(Lots)
+        Ok(discounted)
+    }
+
+    /// The base amount that buys `collateral` from the store front at `price`: the least amount
+    /// whose [`quote_collateral`](Self::quote_collateral) is at least `collateral`, or, if
+    /// rounding makes that amount quote more (a discounted price below one quote atom per lot),
+    /// the most whose quote does not exceed it.
+    ///
+    /// `quoteCollateral(b) = floor(1e8 * b / d) >= c` exactly when `b >= c * d / 1e8`, so the
+    /// least amount is `ceil(c * d / 1e8)`; the quote stays at most `c` while `b < (c + 1) * d /
+    /// 1e8`.
+    pub fn base_for_collateral(&self, collateral: Lots, price: Ticks) -> Result<Quote, CometError> {
+        let d = self.discounted_price(price)?;
+        let c = u128::from(collateral.0);
+        let least = mul_div_ceil(c, d, PRICE_SCALE).ok_or(CometError::Overflow)?;
+        let least = u64::try_from(least).map_err(|_| CometError::Overflow)?;
+        if self.quote_collateral(Quote(least), price)? <= collateral {
+            return Ok(Quote(least));
+        }
+        let most = ((c + 1).checked_mul(d).ok_or(CometError::Overflow)? - 1) / PRICE_SCALE;
+        u64::try_from(most)
+            .map(Quote)
             .map_err(|_| CometError::Overflow)
+    }
+
+    /// The account's liquidation health in WAD: `mulFactor(value, liquidateCollateralFactor) *
+    /// 1e18 / debt`, rounded down, which is below one exactly when
+    /// [`is_liquidatable`](Self::is_liquidatable). `u128::MAX` without debt (or beyond
+    /// `u128`), zero at a non-positive price.
+    pub fn liquidation_health(&self, account: &CometAccount, price: Ticks) -> u128 {
+        let debt = account.debt();
+        if debt == 0 {
+            return u128::MAX;
+        }
+        let Ok(p) = price_u128(price) else {
+            return 0;
+        };
+        let value = u128::from(account.collateral.0) * p;
+        mul_factor(value, self.liquidate_collateral_factor)
+            .and_then(|w| mul_div_floor(w, FACTOR, debt))
+            .unwrap_or(u128::MAX)
     }
 }
 

@@ -3,7 +3,8 @@
 //! This crate owns the protocol side of a liquidation: whether an account may be liquidated at a
 //! price, how much debt a liquidator may repay, how much collateral it receives, what the protocol
 //! keeps, and what is written off. It holds no cash of liquidators and knows no venues: callers
-//! pass the oracle price and receive an outcome to settle ([`aave::LiquidationOutcome`],
+//! pass the oracle price and receive an outcome to settle ([`Liquidation`] from any
+//! [`LiquidationMechanism`]; the libraries' own [`aave::LiquidationOutcome`],
 //! [`compound::AbsorbOutcome`] and [`compound::BuyOutcome`], [`morpho::MorphoLiquidation`]).
 //!
 //! Units: collateral in [`Lots`](cascade_types::Lots) of the base asset, debt in
@@ -18,13 +19,18 @@
 //!   shares, and bad debt written off against suppliers at once.
 //! - [`TriggerIndex`]: accounts ordered by the price below which they become liquidatable, so an
 //!   oracle update costs O(log n + k) for k triggered accounts.
-//! - [`LendingMarket`]: accounts, the index and the protocol's books (repaid debt, treasury
-//!   collateral, deficit) kept consistent with each other.
+//! - [`mechanism`]: the [`LiquidationMechanism`] trait, what the engine needs from a
+//!   protocol's liquidation rule, implemented for Aave ([`aave::AaveParams`]), Morpho
+//!   ([`mechanism::Morpho`]) and Compound ([`mechanism::Compound`]); new rules plug in by
+//!   implementing it.
+//! - [`LendingMarket`]: accounts, the index and the protocol's books (repaid debt, protocol
+//!   collateral, reserves, bad debt) kept consistent with each other, under one mechanism.
 
 pub mod aave;
 pub mod compound;
 mod index;
 mod market;
+pub mod mechanism;
 pub mod morpho;
 pub mod percent;
 
@@ -33,3 +39,7 @@ mod spiral_tests;
 
 pub use index::TriggerIndex;
 pub use market::{Account, LendingMarket, MarketTotals};
+pub use mechanism::{
+    Liquidation, LiquidationError, LiquidationMechanism, ProtocolBooks, SignedQuote,
+};
+pub use percent::WAD;

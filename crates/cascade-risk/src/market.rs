@@ -1,8 +1,11 @@
-//! A lending market: accounts, their trigger index and the protocol's books.
+//! A lending market: accounts, their trigger index, the protocol's books, and the liquidation
+//! rule it runs ([`LiquidationMechanism`]).
 
 use crate::TriggerIndex;
-use crate::aave::{AaveParams, LiquidationError, LiquidationOutcome};
-use cascade_types::{AccountId, Lots, Quote, Ticks};
+use crate::mechanism::{
+    Liquidation, LiquidationError, LiquidationMechanism, ProtocolBooks, SignedQuote,
+};
+use cascade_types::{AccountId, Lots, Quote, SimTime, Ticks};
 
 /// One borrower position: collateral in the base asset, debt in the quote asset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,48 +17,79 @@ pub struct Account {
 }
 
 /// The protocol's side of all liquidations so far.
+///
+/// They reconcile exactly: collateral that left the accounts is `collateral_to_liquidators +
+/// protocol_collateral`; debt that left them is `debt_cleared`, and `debt_cleared +
+/// reserves_change + borrower_credit = debt_repaid + bad_debt`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MarketTotals {
-    /// Debt repaid by liquidators.
+    /// Cash paid by liquidators to the protocol.
     pub debt_repaid: Quote,
     /// Collateral paid to liquidators.
     pub collateral_to_liquidators: Lots,
-    /// Collateral kept by the treasury as protocol fee.
-    pub treasury_collateral: Lots,
-    /// Debt written off (Aave's deficit).
-    pub deficit: Quote,
+    /// Collateral the protocol holds from liquidations (Aave's treasury fees, Compound's
+    /// absorbed collateral not yet bought).
+    pub protocol_collateral: Lots,
+    /// Debt written off (Aave's deficit, Morpho's socialised bad debt).
+    pub bad_debt: Quote,
+    /// Debt taken off accounts.
+    pub debt_cleared: Quote,
+    /// Change of protocol reserves since the start.
+    pub reserves_change: SignedQuote,
+    /// Credit given to borrowers (Compound's absorb surplus).
+    pub borrower_credit: Quote,
     /// Number of liquidation calls applied.
     pub liquidations: u64,
 }
 
-/// Accounts of one collateral/debt pair under Aave v3 rules.
+/// Accounts of one collateral/debt pair under one liquidation mechanism.
 #[derive(Clone, Debug)]
 pub struct LendingMarket {
-    params: AaveParams,
+    mechanism: Box<dyn LiquidationMechanism>,
     accounts: Vec<Account>,
     index: TriggerIndex,
     totals: MarketTotals,
+    books: ProtocolBooks,
 }
 
 impl LendingMarket {
-    /// A market holding `accounts`, numbered from 0 in order.
-    pub fn new(params: AaveParams, accounts: Vec<Account>) -> Self {
-        let mut index = TriggerIndex::new();
-        for (i, a) in accounts.iter().enumerate() {
-            let id = AccountId(u32::try_from(i).expect("over 2^32 accounts"));
-            index.set(id, params.trigger_price(a.collateral, a.debt));
-        }
-        LendingMarket {
-            params,
+    /// A market under `mechanism` holding `accounts`, numbered from 0 in order.
+    pub fn new<M: LiquidationMechanism + 'static>(mechanism: M, accounts: Vec<Account>) -> Self {
+        Self::with_mechanism(Box::new(mechanism), accounts)
+    }
+
+    /// [`LendingMarket::new`] with a boxed mechanism.
+    pub fn with_mechanism(
+        mechanism: Box<dyn LiquidationMechanism>,
+        accounts: Vec<Account>,
+    ) -> Self {
+        assert!(u32::try_from(accounts.len()).is_ok(), "over 2^32 accounts");
+        let books = ProtocolBooks {
+            reserves: mechanism.initial_reserves(),
+            collateral: Lots::ZERO,
+        };
+        let mut m = LendingMarket {
+            mechanism,
             accounts,
-            index,
+            index: TriggerIndex::new(),
             totals: MarketTotals::default(),
+            books,
+        };
+        m.reindex();
+        m
+    }
+
+    /// Keys every account in the index by its trigger price.
+    fn reindex(&mut self) {
+        for (i, a) in self.accounts.iter().enumerate() {
+            self.index
+                .set(AccountId(i as u32), self.mechanism.trigger_price(a));
         }
     }
 
-    /// The market's parameters.
-    pub fn params(&self) -> &AaveParams {
-        &self.params
+    /// The liquidation rule.
+    pub fn mechanism(&self) -> &dyn LiquidationMechanism {
+        &*self.mechanism
     }
 
     /// All accounts, by id.
@@ -78,16 +112,65 @@ impl LendingMarket {
         self.totals
     }
 
+    /// The protocol's reserves and collateral stock now.
+    pub fn books(&self) -> ProtocolBooks {
+        self.books
+    }
+
+    /// The account's health factor at `price`, in WAD.
+    pub fn health_factor(&self, id: AccountId, price: Ticks) -> u128 {
+        self.mechanism
+            .health_factor(&self.accounts[id.index()], price)
+    }
+
+    /// `true` if the account may be liquidated at `price`.
+    pub fn is_liquidatable(&self, id: AccountId, price: Ticks) -> bool {
+        self.mechanism
+            .is_liquidatable(&self.accounts[id.index()], price)
+    }
+
+    /// The account's trigger price under the mechanism now (`None` without debt).
+    pub fn trigger_price(&self, id: AccountId) -> Option<Ticks> {
+        self.mechanism.trigger_price(&self.accounts[id.index()])
+    }
+
+    /// The most one call may pay for the account at `price`.
+    pub fn max_repayable(&self, id: AccountId, price: Ticks) -> Quote {
+        self.mechanism
+            .max_repayable(&self.accounts[id.index()], price, &self.books)
+    }
+
     /// What a liquidation call would do now, without doing it.
+    ///
+    /// # Panics
+    ///
+    /// If the mechanism returns an outcome that does not balance or takes more than the account
+    /// and the protocol hold (a bug in the mechanism).
     pub fn preview(
         &self,
         id: AccountId,
         debt_to_cover: Quote,
         price: Ticks,
-    ) -> Result<LiquidationOutcome, LiquidationError> {
+    ) -> Result<Liquidation, LiquidationError> {
         let a = self.accounts[id.index()];
-        self.params
-            .liquidation_call(a.collateral, a.debt, debt_to_cover, price)
+        let out = self
+            .mechanism
+            .liquidate(&a, debt_to_cover, price, &self.books)?;
+        let name = self.mechanism.name();
+        assert!(
+            out.is_balanced(),
+            "mechanism {name} returned an unbalanced liquidation: {out:?}"
+        );
+        assert!(
+            out.collateral_seized <= a.collateral && out.debt_cleared <= a.debt,
+            "mechanism {name} took more than account {id:?} holds ({a:?}): {out:?}"
+        );
+        assert!(
+            out.collateral_to_protocol() >= -i128::from(self.books.collateral.0),
+            "mechanism {name} gave away more collateral than the protocol holds ({:?}): {out:?}",
+            self.books.collateral
+        );
+        Ok(out)
     }
 
     /// Applies a liquidation call and returns what it did. The caller settles the liquidator's
@@ -97,22 +180,38 @@ impl LendingMarket {
         id: AccountId,
         debt_to_cover: Quote,
         price: Ticks,
-    ) -> Result<LiquidationOutcome, LiquidationError> {
+    ) -> Result<Liquidation, LiquidationError> {
         let out = self.preview(id, debt_to_cover, price)?;
         let a = &mut self.accounts[id.index()];
-        a.collateral = a.collateral.minus(out.collateral_seized());
-        a.debt = a.debt.minus(out.debt_repaid).minus(out.deficit);
+        a.collateral = a.collateral.minus(out.collateral_seized);
+        a.debt = a.debt.minus(out.debt_cleared);
+        let protocol = i128::from(self.books.collateral.0) + out.collateral_to_protocol();
+        self.books.collateral = Lots(protocol as u64);
+        self.books.reserves = self.books.reserves.plus(out.reserves_change);
         let t = &mut self.totals;
         t.debt_repaid = t.debt_repaid.plus(out.debt_repaid);
         t.collateral_to_liquidators = t
             .collateral_to_liquidators
             .plus(out.collateral_to_liquidator);
-        t.treasury_collateral = t.treasury_collateral.plus(out.protocol_fee);
-        t.deficit = t.deficit.plus(out.deficit);
+        t.protocol_collateral = self.books.collateral;
+        t.bad_debt = t.bad_debt.plus(out.bad_debt);
+        t.debt_cleared = t.debt_cleared.plus(out.debt_cleared);
+        t.reserves_change = t.reserves_change.plus(out.reserves_change);
+        t.borrower_credit = t.borrower_credit.plus(out.borrower_credit);
         t.liquidations += 1;
-        let trigger = self.params.trigger_price(a.collateral, a.debt);
+        let trigger = self.mechanism.trigger_price(a);
         self.index.set(id, trigger);
         Ok(out)
+    }
+
+    /// Tells the mechanism about a price the market read at `now`; if it says trigger prices
+    /// changed, re-keys every account (O(n log n)). Returns what the mechanism said.
+    pub fn on_oracle_price(&mut self, now: SimTime, price: Ticks) -> bool {
+        let changed = self.mechanism.on_oracle_price(now, price);
+        if changed {
+            self.reindex();
+        }
+        changed
     }
 
     /// Debt of accounts whose collateral at `price` is worth less than their debt, minus that
@@ -142,6 +241,7 @@ impl LendingMarket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aave::AaveParams;
     use cascade_types::Bps;
 
     fn params() -> AaveParams {
@@ -186,16 +286,16 @@ mod tests {
         assert_eq!(
             m.total_collateral()
                 + u128::from(t.collateral_to_liquidators.0)
-                + u128::from(t.treasury_collateral.0),
+                + u128::from(t.protocol_collateral.0),
             coll0
         );
         assert_eq!(
-            m.total_debt() + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0),
+            m.total_debt() + u128::from(t.debt_repaid.0) + u128::from(t.bad_debt.0),
             debt0
         );
         // Account 1 (1 ETH at 1,800 USD against 1,750 USD) could not pay the 5% bonus: all its
         // collateral went for percentDiv(1,800, 1.05) = 1,714.28571 USD of debt, the rest is deficit.
-        assert_eq!(t.deficit, Quote(175_000_000 - 171_428_571));
+        assert_eq!(t.bad_debt, Quote(175_000_000 - 171_428_571));
         assert_eq!(
             m.account(AccountId(1)),
             Account {

@@ -12,14 +12,9 @@ use cascade_engine::{
     Congestion, LiquidationCap, LiquidatorConfig, MakerConfig, ReferenceConfig, Route,
     TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
-use cascade_risk::Account;
-use cascade_risk::aave::AaveParams;
-use cascade_types::{Bps, Lots, MarketSpec, Quote, SimDuration, Ticks};
+use cascade_risk::{Account, LiquidationMechanism};
+use cascade_types::{Lots, MarketSpec, Quote, SimDuration, Ticks};
 use std::path::Path;
-
-fn bps(fraction: f64) -> Bps {
-    Bps((fraction * 10_000.0).round() as u32)
-}
 
 /// A reference path's base: the knots, or the bars of the kline file in `data_dir` (prices below
 /// `clip_low` raised to it); `field` names the spec in errors.
@@ -145,15 +140,7 @@ pub fn build(
         lot_size: s.market.lot_size,
     };
     let usd = |v: f64| spec.quote_floor(v);
-    let lending = AaveParams {
-        liquidation_threshold: bps(s.lending.liquidation_threshold),
-        liquidation_bonus: bps(s.lending.liquidation_bonus),
-        protocol_fee: bps(s.lending.protocol_fee),
-        close_factor: bps(s.lending.close_factor),
-        close_factor_min_base: usd(s.lending.close_factor_min_usd),
-        min_leftover_base: usd(s.lending.min_leftover_usd),
-        full_close_below_hf: (s.lending.full_close_below_hf * 1e18).round() as u128,
-    };
+    let (lending, threshold) = s.lending.build(&spec);
     let mut names = s.venue_names();
     let books = names.len();
     names.extend(s.pools.iter().map(|p| p.name.clone()));
@@ -174,7 +161,7 @@ pub fn build(
         PathBase::Knots(k) => k[0].1,
         PathBase::Bars { bars, .. } => bars[0].open,
     });
-    let accounts = population(s, seed, &spec, &lending, p0, data_dir)?;
+    let accounts = population(s, seed, &spec, threshold, lending.as_ref(), p0, data_dir)?;
     let makers = s
         .makers
         .iter()
@@ -437,18 +424,20 @@ pub(crate) fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route
 }
 
 /// The accounts: `count` drawn (collateral and health factor at the starting price `p0`, each
-/// account from its own stream, so adding accounts leaves the others unchanged), then the
-/// positions of `accounts.file` in the data directory, each of which must start healthy.
+/// account from its own stream, so adding accounts leaves the others unchanged; debt is set so
+/// the account has that health factor against the mechanism's liquidation threshold `lt`,
+/// rounded down, so the account is never less healthy than drawn), then the positions of
+/// `accounts.file` in the data directory, each of which must start healthy under `mechanism`.
 fn population(
     s: &Scenario,
     seed: u64,
     spec: &MarketSpec,
-    lending: &AaveParams,
+    lt: f64,
+    mechanism: &dyn LiquidationMechanism,
     p0: Ticks,
     data_dir: &Path,
 ) -> Result<Vec<Account>, ScenarioError> {
     let streams = RngStreams::new(seed);
-    let lt = lending.liquidation_threshold.as_f64();
     // One account's collateral is worth at most 1% of the largest amount at the starting price,
     // so it stays representable if the price rises a hundredfold.
     let max_lots = Lots((MAX_ATOMS / 100.0 / p0.0.max(1) as f64).floor() as u64);
@@ -501,8 +490,9 @@ fn population(
             ));
         }
         let debt = spec.quote_floor(p.debt);
-        let hf = lending.health_factor(collateral, debt, p0);
-        if hf <= 1_000_000_000_000_000_000 {
+        let account = Account { collateral, debt };
+        let hf = mechanism.health_factor(&account, p0);
+        if mechanism.is_liquidatable(&account, p0) {
             return Err(bad(
                 p.line,
                 format!(
@@ -528,6 +518,7 @@ fn population(
 mod tests {
     use super::*;
     use crate::Scenario;
+    use cascade_types::Bps;
 
     const MINI: &str = r#"
 Scenario(
@@ -558,8 +549,17 @@ Scenario(
         assert_eq!(w.makers.len(), 2);
         assert_eq!(w.makers[0].params.size_per_level, Lots(10_000));
         assert_eq!(w.makers[0].wallet.cash, Quote(100_000_000_000)); // 1e6 USD / 1e-5
-        assert_eq!(w.lending.liquidation_threshold, Bps(8300));
-        assert_eq!(w.lending.close_factor_min_base, Quote(200_000_000));
+        let aave: Box<dyn cascade_risk::LiquidationMechanism> =
+            Box::new(cascade_risk::aave::AaveParams {
+                liquidation_threshold: Bps(8300),
+                liquidation_bonus: Bps(10500),
+                protocol_fee: Bps(1000),
+                close_factor: Bps(5000),
+                close_factor_min_base: Quote(200_000_000),
+                min_leftover_base: Quote(100_000_000),
+                full_close_below_hf: cascade_risk::aave::CLOSE_FACTOR_HF_THRESHOLD,
+            });
+        assert!(w.lending == aave, "{:?}", w.lending);
         let cascade_engine::Publication::Push { rule, .. } = w.oracles[0].publication else {
             panic!("the mini scenario's oracle pushes");
         };
@@ -578,10 +578,7 @@ Scenario(
         let s = Scenario::parse(MINI, "mini.ron").unwrap();
         let w = build(&s, None, Path::new(".")).unwrap();
         for a in &w.accounts {
-            let hf = w
-                .lending
-                .health_factor(a.collateral, a.debt, Ticks(200_000)) as f64
-                / 1e18;
+            let hf = w.lending.health_factor(a, Ticks(200_000)) as f64 / 1e18;
             assert!((1.1 - 1e-6..=1.5 + 1e-3).contains(&hf), "hf {hf}");
         }
     }
@@ -639,9 +636,13 @@ Scenario(
                 }
             ]
         );
-        let hf = w
-            .lending
-            .health_factor(Lots(10_000), Quote(1_500_000_000), Ticks(200_000));
+        let hf = w.lending.health_factor(
+            &Account {
+                collateral: Lots(10_000),
+                debt: Quote(1_500_000_000),
+            },
+            Ticks(200_000),
+        );
         assert_eq!(hf / 10_000_000_000_000, 110_666, "1.10666...");
         std::fs::write(dir.join("pos.csv"), "collateral,debt\n10,15000\n1,1700\n").unwrap();
         let e = build(&s, None, &dir).unwrap_err().to_string();

@@ -12,6 +12,7 @@
 pub mod attack_spec;
 mod build;
 pub mod klines;
+pub mod lending_spec;
 pub mod lobster;
 pub mod oracle_spec;
 pub mod perps_spec;
@@ -24,8 +25,8 @@ pub use attack_spec::{AttackerSpec, PushSpec, SandwicherSpec, UnwindSpec};
 pub use build::build;
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidationCapSpec, LiquidatorGroup,
-    MakerGroup, MarketUnits, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec, RouteSpec,
-    Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
+    MakerGroup, MarketUnits, MechanismSpec, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec,
+    RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
 };
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 

@@ -60,7 +60,7 @@ proptest! {
                 kind: crate::oracle_spec::FaultKindSpec::Scale(lt),
             }],
         }];
-        s.lending.liquidation_threshold = lt;
+        s.lending.liquidation_threshold = Some(lt);
         s.accounts.count = count;
         s.makers[0].latency_ms = latency;
         s.makers[0].levels = levels;

@@ -1,5 +1,6 @@
 //! The scenario schema, in the units users think in, and its range checks.
 
+pub use crate::lending_spec::MechanismSpec;
 pub use crate::oracle_spec::OracleSpec;
 pub use crate::pools_spec::{ArbGroup, PoolSpec};
 use cascade_des::dist::Dist;
@@ -332,16 +333,24 @@ pub struct LiquidationCapSpec {
     pub max_debt_usd: f64,
 }
 
-/// Aave v3 market parameters, as fractions and USD.
+/// The lending market: its liquidation mechanism (Aave v3 by default) and Aave's parameters, as
+/// fractions and USD. The Aave fields are required with Aave and refused with another
+/// mechanism (see `lending_spec`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LendingSpec {
+    /// The liquidation rule: `Aave` (default), `Morpho(lltv: ..)` or `Compound(..)`.
+    #[serde(default, skip_serializing_if = "MechanismSpec::is_aave")]
+    pub mechanism: MechanismSpec,
     /// Liquidation threshold (0.83).
-    pub liquidation_threshold: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_threshold: Option<f64>,
     /// Liquidation bonus as a multiplier (1.05).
-    pub liquidation_bonus: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_bonus: Option<f64>,
     /// Protocol's share of the bonus (0.10).
-    pub protocol_fee: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_fee: Option<f64>,
     /// Close factor (0.5).
     #[serde(default = "default_close_factor")]
     pub close_factor: f64,
@@ -361,17 +370,17 @@ pub struct LendingSpec {
     pub min_leftover_usd: f64,
 }
 
-fn default_close_factor() -> f64 {
+pub(crate) fn default_close_factor() -> f64 {
     0.5
 }
-fn default_close_factor_min() -> f64 {
+pub(crate) fn default_close_factor_min() -> f64 {
     2_000.0
 }
-fn default_full_close_below_hf() -> f64 {
+pub(crate) fn default_full_close_below_hf() -> f64 {
     0.95
 }
 
-fn default_min_leftover() -> f64 {
+pub(crate) fn default_min_leftover() -> f64 {
     1_000.0
 }
 
@@ -725,7 +734,7 @@ impl Scenario {
         }
         self.validate_venues()?;
         self.validate_oracles()?;
-        self.lending.validate()?;
+        self.lending.validate(&self.market)?;
         self.accounts.validate()?;
         for (i, l) in self.liquidators.iter().enumerate() {
             let f = format!("liquidators[{i}]");
@@ -1121,65 +1130,6 @@ impl MakerGroup {
         }
         non_negative(&format!("{f}.cash"), self.cash)?;
         non_negative(&format!("{f}.inventory"), self.inventory)
-    }
-}
-
-impl LendingSpec {
-    fn validate(&self) -> Check {
-        within(
-            "lending.liquidation_threshold",
-            self.liquidation_threshold,
-            0.0,
-            1.0,
-            true,
-            true,
-        )?;
-        within(
-            "lending.liquidation_bonus",
-            self.liquidation_bonus,
-            1.0,
-            2.0,
-            false,
-            true,
-        )?;
-        if self.liquidation_threshold * self.liquidation_bonus > 1.0 + 1e-12 {
-            return fail(
-                "lending.liquidation_bonus",
-                format!(
-                    "liquidation_threshold x liquidation_bonus must not exceed 1 (Aave's \
-                     configurator rule), got {} x {} = {}",
-                    self.liquidation_threshold,
-                    self.liquidation_bonus,
-                    self.liquidation_threshold * self.liquidation_bonus
-                ),
-            );
-        }
-        within(
-            "lending.protocol_fee",
-            self.protocol_fee,
-            0.0,
-            1.0,
-            false,
-            false,
-        )?;
-        within(
-            "lending.close_factor",
-            self.close_factor,
-            0.0,
-            1.0,
-            true,
-            false,
-        )?;
-        non_negative("lending.close_factor_min_usd", self.close_factor_min_usd)?;
-        within(
-            "lending.full_close_below_hf",
-            self.full_close_below_hf,
-            0.0,
-            1.0,
-            false,
-            false,
-        )?;
-        non_negative("lending.min_leftover_usd", self.min_leftover_usd)
     }
 }
 

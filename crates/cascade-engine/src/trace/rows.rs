@@ -149,13 +149,14 @@ rows! {
         health_factor: f64,
         /// The oracle price the protocol used.
         oracle_price: f64,
-        /// Debt repaid, quote currency.
+        /// Debt repaid (cash paid by the liquidator to the protocol), quote currency.
         debt_repaid: f64,
         /// Collateral taken from the account, base units (liquidator's share plus fee).
         collateral_seized: f64,
-        /// Collateral kept by the protocol, base units.
+        /// Collateral kept by the protocol, base units: Aave's fee; with Compound the absorbed
+        /// collateral not bought, negative when the liquidator bought more than the account held.
         protocol_fee: f64,
-        /// Debt written off, quote currency.
+        /// Debt written off, quote currency (Aave's deficit, Morpho's socialised bad debt).
         deficit: f64,
         /// Base sold into the book right after.
         sold: f64,

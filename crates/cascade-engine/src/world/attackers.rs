@@ -19,7 +19,6 @@ use cascade_agents::Wallet;
 use cascade_amm::{Leg, Pool};
 use cascade_book::OrderType;
 use cascade_des::EventClass;
-use cascade_risk::aave::LiquidationOutcome;
 use cascade_types::{AgentId, LiquidationId, Lots, Quote, Side, Ticks};
 
 /// Quote in, base out (token 1 for token 0, as `super::POOL_UNITS` lays pools out).
@@ -366,11 +365,11 @@ impl<T: TraceSink> World<T> {
         &mut self,
         l: usize,
         id: LiquidationId,
-        out: &LiquidationOutcome,
+        out: &cascade_risk::Liquidation,
         price: Ticks,
     ) {
         let reference = self.reference_ticks();
-        let seized = out.collateral_seized();
+        let seized = out.collateral_seized;
         for i in 0..self.attackers.len() {
             let s = &self.attackers[i].stats;
             let open = s.started_at.is_some() && s.window_end.is_none_or(|end| self.now <= end);

@@ -150,11 +150,13 @@ impl<T: TraceSink> World<T> {
         }
         s.by_generation[g] += 1;
         s.debt_repaid = s.debt_repaid.plus(out.debt_repaid);
-        s.collateral_seized = s.collateral_seized.plus(out.collateral_seized());
+        s.collateral_seized = s.collateral_seized.plus(out.collateral_seized);
         s.liquidated_value = s
             .liquidated_value
-            .plus(out.collateral_seized().value_at(price));
-        s.deficit = s.deficit.plus(out.deficit);
+            .plus(out.collateral_seized.value_at(price));
+        s.deficit = s.deficit.plus(out.bad_debt);
+        let reserves = self.market.books().reserves.0;
+        s.lending.reserves_lowest = s.lending.reserves_lowest.min(reserves);
         s.liquidation_sales = s.liquidation_sales.plus(sold);
         s.gas_spent = s.gas_spent.plus(gas);
 
@@ -170,9 +172,9 @@ impl<T: TraceSink> World<T> {
             health_factor: out.hf_before as f64 / 1e18,
             oracle_price: spec.price(price),
             debt_repaid: spec.quote(out.debt_repaid),
-            collateral_seized: spec.qty(out.collateral_seized()),
-            protocol_fee: spec.qty(out.protocol_fee),
-            deficit: spec.quote(out.deficit),
+            collateral_seized: spec.qty(out.collateral_seized),
+            protocol_fee: out.collateral_to_protocol() as f64 * spec.lot_size,
+            deficit: spec.quote(out.bad_debt),
             sold: spec.qty(sold),
             proceeds: spec.quote(proceeds),
             price_before: half_price(before),
@@ -235,14 +237,13 @@ impl<T: TraceSink> World<T> {
     /// the last few hundred sales), or, if the price got there through makers re-quoting after
     /// absorbing sales rather than through one sale, the latest sale before the observation.
     fn attribute(&self, account: AccountId, obs: Observation) -> (u32, Option<LiquidationId>) {
-        let a = self.market.account(account);
-        let params = self.market.params();
         let seen = &self.sales[..obs.sales_seen as usize];
-        if seen.is_empty() || params.is_liquidatable(a.collateral, a.debt, obs.reference) {
+        if seen.is_empty() || self.market.is_liquidatable(account, obs.reference) {
             return (0, None);
         }
-        let trigger = params
-            .trigger_price(a.collateral, a.debt)
+        let trigger = self
+            .market
+            .trigger_price(account)
             .expect("a liquidatable account has debt");
         let parent = seen
             .iter()

@@ -336,7 +336,7 @@ impl<T: TraceSink> World<T> {
             queue: EventQueue::with_capacity(1024),
             now: SimTime::ZERO,
             venues,
-            market: LendingMarket::new(cfg.lending, cfg.accounts.clone()),
+            market: LendingMarket::with_mechanism(cfg.lending.clone(), cfg.accounts.clone()),
             vaults: cfg.vaults.as_ref().map(|v| {
                 vaults::VaultSystem::new(v, crate::vaults::MakerUnits::of(&cfg.spec), &streams)
             }),
@@ -377,6 +377,9 @@ impl<T: TraceSink> World<T> {
             cfg,
         };
         w.base_residue = vec![0; w.wallets.len()];
+        let reserves = w.market.books().reserves.0;
+        w.stats.lending.reserves_start = reserves;
+        w.stats.lending.reserves_lowest = reserves;
         w.start_totals = w.totals();
         let p0 = w.reference_ticks();
         w.liquidator_start_value = w.liquidator_value(p0);
@@ -549,9 +552,9 @@ impl<T: TraceSink> World<T> {
         }
         let t = self.market.totals();
         // Debt repaid went from liquidators to the protocol; collateral went from accounts to
-        // liquidators and the treasury.
+        // liquidators and the protocol (Aave's treasury, Compound's unsold stock).
         cash += u128::from(t.debt_repaid.0);
-        base += self.market.total_collateral() + u128::from(t.treasury_collateral.0);
+        base += self.market.total_collateral() + u128::from(t.protocol_collateral.0);
         let e = self.external;
         cash += u128::from(e.cash_out);
         cash -= u128::from(e.cash_in);
@@ -596,22 +599,7 @@ impl<T: TraceSink> World<T> {
                 pools::BASE_ATOMS_PER_LOT
             ));
         }
-        let t = self.market.totals();
-        let debt_now = self.market.total_debt();
-        let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
-        let accounted = debt_now + u128::from(t.debt_repaid.0) + u128::from(t.deficit.0);
-        if accounted != debt_start {
-            return Err(format!(
-                "debt does not reconcile: outstanding {debt_now} + repaid {} + deficit {} = {accounted}, started with {debt_start}",
-                t.debt_repaid.0, t.deficit.0
-            ));
-        }
-        if t.deficit != self.stats.deficit {
-            return Err(format!(
-                "bad debt does not reconcile: protocol deficit {} != recorded deficit {}",
-                t.deficit.0, self.stats.deficit.0
-            ));
-        }
+        self.check_lending()?;
         for v in &self.venues {
             v.book
                 .check_consistent()
@@ -619,6 +607,55 @@ impl<T: TraceSink> World<T> {
         }
         self.check_perps()?;
         self.check_vaults()
+    }
+
+    /// The lending market's books: debt that left the accounts is what the protocol cleared;
+    /// what it cleared, plus the change in reserves and the credit given to borrowers, is what
+    /// liquidators paid plus what was written off; the protocol's reserves moved by exactly
+    /// that change; the bad debt is what the run recorded.
+    fn check_lending(&self) -> Result<(), String> {
+        let t = self.market.totals();
+        let debt_now = self.market.total_debt();
+        let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
+        let accounted = debt_now + u128::from(t.debt_cleared.0);
+        if accounted != debt_start {
+            return Err(format!(
+                "debt does not reconcile: outstanding {debt_now} + cleared {} = {accounted}, started with {debt_start}",
+                t.debt_cleared.0
+            ));
+        }
+        let left =
+            i128::from(t.debt_cleared.0) + t.reserves_change.0 + i128::from(t.borrower_credit.0);
+        let right = i128::from(t.debt_repaid.0) + i128::from(t.bad_debt.0);
+        if left != right {
+            return Err(format!(
+                "lending books do not balance: cleared {} + reserves change {} + borrower credit {} = {left}, but repaid {} + bad debt {} = {right}",
+                t.debt_cleared.0,
+                t.reserves_change.0,
+                t.borrower_credit.0,
+                t.debt_repaid.0,
+                t.bad_debt.0
+            ));
+        }
+        let reserves = self
+            .market
+            .mechanism()
+            .initial_reserves()
+            .plus(t.reserves_change);
+        if reserves != self.market.books().reserves {
+            return Err(format!(
+                "reserves do not reconcile: start + changes = {}, books say {}",
+                reserves.0,
+                self.market.books().reserves.0
+            ));
+        }
+        if t.bad_debt != self.stats.deficit {
+            return Err(format!(
+                "bad debt does not reconcile: protocol deficit {} != recorded deficit {}",
+                t.bad_debt.0, self.stats.deficit.0
+            ));
+        }
+        Ok(())
     }
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
@@ -646,6 +683,12 @@ impl<T: TraceSink> World<T> {
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
+        let books = self.market.books();
+        let l = &mut self.stats.lending;
+        l.reserves_end = books.reserves.0;
+        l.borrower_credit = self.market.totals().borrower_credit;
+        l.protocol_collateral = books.collateral;
+        l.protocol_collateral_value = books.collateral.value_at(last);
         self.finish_vaults();
         self.finish_attackers();
         self.finish_sandwiches();

@@ -447,6 +447,7 @@ impl<T: TraceSink> World<T> {
             self.stats.min_oracle = Some(self.stats.min_oracle.map_or(p, |m| m.min(p)));
         }
         if let Ok((price, _)) = self.market_price() {
+            self.market.on_oracle_price(now, price);
             if self.market.index().any_liquidatable_at(price) {
                 for l in 0..self.liquidators.len() {
                     self.request_wake(l, None);

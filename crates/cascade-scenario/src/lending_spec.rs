@@ -1,0 +1,335 @@
+//! The lending market's liquidation mechanism in a scenario: `lending.mechanism` selects Aave v3
+//! (the default, parameterised by the `lending` fields), Morpho Blue or Compound III.
+//!
+//! ```ron
+//! lending: (mechanism: Morpho(lltv: 0.86)),
+//! lending: (mechanism: Compound(
+//!     borrow_collateral_factor: 0.825,
+//!     liquidate_collateral_factor: 0.895,
+//!     liquidation_factor: 0.95,
+//!     store_front_price_factor: 0.5,
+//!     target_reserves_usd: 5000000.0,
+//!     reserves_usd: 1000000.0,
+//! )),
+//! ```
+//!
+//! Fractions become the protocols' fixed point at six decimals (Morpho's LLTV and Comet's
+//! factors are WAD; Comet keeps four decimals of the asset factors, as it does on chain). The
+//! borrower population draws each account's health factor against the mechanism's liquidation
+//! threshold (Aave's LT, Morpho's LLTV, Comet's liquidate collateral factor), so the same seed
+//! gives the same collateral and the same trigger prices up to rounding under every mechanism.
+
+use crate::schema::{Check, LendingSpec, MarketUnits, fail, fits, non_negative, within};
+use cascade_risk::LiquidationMechanism;
+use cascade_risk::aave::AaveParams;
+use cascade_risk::compound::CometParams;
+use cascade_risk::mechanism::{Compound, Morpho, SignedQuote};
+use cascade_types::{Bps, MarketSpec};
+use serde::{Deserialize, Serialize};
+
+/// Which liquidation rule the lending market runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum MechanismSpec {
+    /// Aave v3.3+, with the `lending` fields (`liquidation_threshold`, `liquidation_bonus`,
+    /// `protocol_fee`, close factor and dust settings).
+    #[default]
+    Aave,
+    /// Morpho Blue: liquidatable above `lltv` loan-to-value, incentive
+    /// `min(1.15, 1 / (0.3 * lltv + 0.7))`, no close factor, bad debt socialised at once.
+    Morpho {
+        /// Liquidation loan-to-value, in (0, 1) (0.86 for the usual ETH/USDC market).
+        lltv: f64,
+    },
+    /// Compound III (Comet): absorption into reserves and a store-front sale at
+    /// `store_front_price_factor x (1 - liquidation_factor)` below the oracle price while
+    /// reserves are below target.
+    Compound {
+        /// Borrowing limit, below `liquidate_collateral_factor` (0.825 for WETH in cUSDCv3).
+        borrow_collateral_factor: f64,
+        /// Liquidatable when debt exceeds collateral value times this (0.895).
+        liquidate_collateral_factor: f64,
+        /// Share of the collateral value credited on absorption (0.95: a 5% penalty).
+        liquidation_factor: f64,
+        /// Share of the penalty given to buyers as a discount (0.5).
+        store_front_price_factor: f64,
+        /// Collateral is for sale while reserves are below this, USD (5,000,000).
+        target_reserves_usd: f64,
+        /// Reserves at the start, USD (may be negative).
+        reserves_usd: f64,
+    },
+}
+
+impl MechanismSpec {
+    /// `true` for the default, Aave.
+    pub fn is_aave(&self) -> bool {
+        matches!(self, MechanismSpec::Aave)
+    }
+
+    /// The variant's name, as written in the file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MechanismSpec::Aave => "Aave",
+            MechanismSpec::Morpho { .. } => "Morpho",
+            MechanismSpec::Compound { .. } => "Compound",
+        }
+    }
+}
+
+/// A fraction in WAD, rounded to six decimals.
+fn wad(fraction: f64) -> u128 {
+    (fraction * 1e6).round() as u128 * 1_000_000_000_000
+}
+
+fn bps(fraction: f64) -> Bps {
+    Bps((fraction * 10_000.0).round() as u32)
+}
+
+impl LendingSpec {
+    /// Range-checks the lending part: the Aave fields for Aave (and their absence otherwise),
+    /// the mechanism's own fields for the others.
+    pub(crate) fn validate(&self, market: &MarketUnits) -> Check {
+        let m = "lending.mechanism";
+        match self.mechanism {
+            MechanismSpec::Aave => self.validate_aave(),
+            MechanismSpec::Morpho { lltv } => {
+                self.no_aave_fields()?;
+                within(&format!("{m}.lltv"), lltv, 0.0, 1.0, true, true)?;
+                if wad(lltv) == 0 || wad(lltv) >= cascade_risk::WAD {
+                    return fail(
+                        format!("{m}.lltv"),
+                        format!(
+                            "{lltv} rounds to {} at six decimals",
+                            wad(lltv) as f64 / 1e18
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            MechanismSpec::Compound {
+                borrow_collateral_factor: bcf,
+                liquidate_collateral_factor: lcf,
+                liquidation_factor: lf,
+                store_front_price_factor: sf,
+                target_reserves_usd,
+                reserves_usd,
+            } => {
+                self.no_aave_fields()?;
+                within(
+                    &format!("{m}.liquidate_collateral_factor"),
+                    lcf,
+                    0.0,
+                    1.0,
+                    true,
+                    false,
+                )?;
+                within(
+                    &format!("{m}.borrow_collateral_factor"),
+                    bcf,
+                    0.0,
+                    lcf,
+                    true,
+                    true,
+                )
+                .or_else(|_| {
+                    fail(
+                        format!("{m}.borrow_collateral_factor"),
+                        format!(
+                            "must be in (0, liquidate_collateral_factor = {lcf}) (Comet's \
+                                 BorrowCFTooLarge), got {bcf}"
+                        ),
+                    )
+                })?;
+                within(
+                    &format!("{m}.liquidation_factor"),
+                    lf,
+                    0.0,
+                    1.0,
+                    true,
+                    false,
+                )?;
+                within(
+                    &format!("{m}.store_front_price_factor"),
+                    sf,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                )?;
+                non_negative(&format!("{m}.target_reserves_usd"), target_reserves_usd)?;
+                fits(
+                    &format!("{m}.target_reserves_usd"),
+                    target_reserves_usd,
+                    market,
+                    false,
+                )?;
+                if !reserves_usd.is_finite() {
+                    return fail(
+                        format!("{m}.reserves_usd"),
+                        format!("must be a finite number, got {reserves_usd}"),
+                    );
+                }
+                fits(
+                    &format!("{m}.reserves_usd"),
+                    reserves_usd.abs(),
+                    market,
+                    false,
+                )?;
+                self.comet(&MarketSpec {
+                    tick_size: market.tick_size,
+                    lot_size: market.lot_size,
+                })
+                .map(|_| ())
+                .map_err(|e| (format!("{m}.borrow_collateral_factor"), e.to_string()))
+            }
+        }
+    }
+
+    fn validate_aave(&self) -> Check {
+        let required = |field: &str, v: Option<f64>| match v {
+            Some(v) => Ok(v),
+            None => Err((
+                format!("lending.{field}"),
+                "required by the Aave mechanism (the default `lending.mechanism`)".to_string(),
+            )),
+        };
+        let lt = required("liquidation_threshold", self.liquidation_threshold)?;
+        let lb = required("liquidation_bonus", self.liquidation_bonus)?;
+        let fee = required("protocol_fee", self.protocol_fee)?;
+        within("lending.liquidation_threshold", lt, 0.0, 1.0, true, true)?;
+        within("lending.liquidation_bonus", lb, 1.0, 2.0, false, true)?;
+        if lt * lb > 1.0 + 1e-12 {
+            return fail(
+                "lending.liquidation_bonus",
+                format!(
+                    "liquidation_threshold x liquidation_bonus must not exceed 1 (Aave's \
+                     configurator rule), got {lt} x {lb} = {}",
+                    lt * lb
+                ),
+            );
+        }
+        within("lending.protocol_fee", fee, 0.0, 1.0, false, false)?;
+        within(
+            "lending.close_factor",
+            self.close_factor,
+            0.0,
+            1.0,
+            true,
+            false,
+        )?;
+        non_negative("lending.close_factor_min_usd", self.close_factor_min_usd)?;
+        within(
+            "lending.full_close_below_hf",
+            self.full_close_below_hf,
+            0.0,
+            1.0,
+            false,
+            false,
+        )?;
+        non_negative("lending.min_leftover_usd", self.min_leftover_usd)
+    }
+
+    /// Other mechanisms refuse the Aave fields rather than ignore them.
+    fn no_aave_fields(&self) -> Check {
+        use crate::schema::{
+            default_close_factor, default_close_factor_min, default_full_close_below_hf,
+            default_min_leftover,
+        };
+        let given = [
+            (
+                "liquidation_threshold",
+                self.liquidation_threshold.is_some(),
+            ),
+            ("liquidation_bonus", self.liquidation_bonus.is_some()),
+            ("protocol_fee", self.protocol_fee.is_some()),
+            ("close_factor", self.close_factor != default_close_factor()),
+            (
+                "close_factor_min_usd",
+                self.close_factor_min_usd != default_close_factor_min(),
+            ),
+            (
+                "full_close_below_hf",
+                self.full_close_below_hf != default_full_close_below_hf(),
+            ),
+            (
+                "min_leftover_usd",
+                self.min_leftover_usd != default_min_leftover(),
+            ),
+        ];
+        match given.iter().find(|(_, g)| *g) {
+            Some((field, _)) => fail(
+                format!("lending.{field}"),
+                format!(
+                    "applies to the Aave mechanism only, but lending.mechanism is {}",
+                    self.mechanism.name()
+                ),
+            ),
+            None => Ok(()),
+        }
+    }
+
+    fn comet(
+        &self,
+        spec: &MarketSpec,
+    ) -> Result<Compound, cascade_risk::compound::CometConfigError> {
+        let MechanismSpec::Compound {
+            borrow_collateral_factor,
+            liquidate_collateral_factor,
+            liquidation_factor,
+            store_front_price_factor,
+            target_reserves_usd,
+            reserves_usd,
+        } = self.mechanism
+        else {
+            unreachable!("only called for Compound");
+        };
+        let factor = |f: f64| wad(f) as u64;
+        let params = CometParams::new(
+            factor(borrow_collateral_factor),
+            factor(liquidate_collateral_factor),
+            factor(liquidation_factor),
+            factor(store_front_price_factor),
+            spec.quote_floor(target_reserves_usd),
+        )?;
+        let magnitude = i128::from(spec.quote_floor(reserves_usd.abs()).0);
+        Ok(Compound {
+            params,
+            initial_reserves: SignedQuote(if reserves_usd < 0.0 {
+                -magnitude
+            } else {
+                magnitude
+            }),
+        })
+    }
+
+    /// The mechanism in the market's integer units, and the liquidation threshold the borrower
+    /// population draws health factors against. The spec must have been validated.
+    pub(crate) fn build(&self, spec: &MarketSpec) -> (Box<dyn LiquidationMechanism>, f64) {
+        let usd = |v: f64| spec.quote_floor(v);
+        match self.mechanism {
+            MechanismSpec::Aave => {
+                let params = AaveParams {
+                    liquidation_threshold: bps(self.liquidation_threshold.unwrap_or_default()),
+                    liquidation_bonus: bps(self.liquidation_bonus.unwrap_or_default()),
+                    protocol_fee: bps(self.protocol_fee.unwrap_or_default()),
+                    close_factor: bps(self.close_factor),
+                    close_factor_min_base: usd(self.close_factor_min_usd),
+                    min_leftover_base: usd(self.min_leftover_usd),
+                    full_close_below_hf: (self.full_close_below_hf * 1e18).round() as u128,
+                };
+                let lt = params.liquidation_threshold.as_f64();
+                (Box::new(params), lt)
+            }
+            MechanismSpec::Morpho { lltv } => {
+                let m = Morpho::new(wad(lltv)).expect("a validated LLTV");
+                let lt = m.lltv() as f64 / 1e18;
+                (Box::new(m), lt)
+            }
+            MechanismSpec::Compound { .. } => {
+                let c = self.comet(spec).expect("validated Comet factors");
+                let lt = c.params.liquidate_collateral_factor as f64 / 1e18;
+                (Box::new(c), lt)
+            }
+        }
+    }
+}
