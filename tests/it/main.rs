@@ -3,6 +3,7 @@
 mod amm;
 mod bad_inputs;
 mod cli;
+mod competition;
 mod crises;
 mod determinism;
 mod flow;

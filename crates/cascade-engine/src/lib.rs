@@ -25,6 +25,7 @@ pub mod perps;
 pub mod route;
 mod stats;
 pub mod trace;
+pub mod txs;
 pub mod vaults;
 mod world;
 
@@ -35,7 +36,8 @@ pub use config::{
 };
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
-pub use stats::RunStats;
+pub use stats::{BridgeStats, LiquidatorStats, RevertReason, RunStats, TxStats};
+pub use txs::Ordering;
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};
 

@@ -7,6 +7,7 @@
 //! plotters; fonts are embedded, so no system font packages are needed.
 
 mod figures;
+mod liquidators;
 mod perp_series;
 mod perp_summary;
 pub mod plot;
@@ -15,6 +16,7 @@ mod summary;
 mod vaults;
 
 pub use figures::run_figures;
+pub use liquidators::{BridgeSummary, LiquidatorSummary, TxSummary};
 pub use perp_summary::PerpSummary;
 pub use summary::Summary;
 pub use vaults::VaultSummary;

@@ -85,6 +85,15 @@ pub struct Summary {
     /// Vaults, auctions and keepers, for scenarios with vaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaults: Option<crate::VaultSummary>,
+    /// Each liquidator's wins, reverts, wasted gas, priority fees and P&L.
+    #[serde(default)]
+    pub liquidators: Vec<crate::LiquidatorSummary>,
+    /// Liquidation transactions, for scenarios with an `ordering`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<crate::TxSummary>,
+    /// Bridge transfers of seized collateral, for scenarios with a `Bridge` route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<crate::BridgeSummary>,
 }
 
 impl Summary {
@@ -131,6 +140,9 @@ impl Summary {
                 .as_ref()
                 .map(|p| crate::PerpSummary::new(cfg, p)),
             vaults: crate::VaultSummary::new(cfg, stats),
+            liquidators: crate::liquidators::liquidators(cfg, stats),
+            transactions: crate::liquidators::transactions(cfg, stats),
+            bridge: crate::liquidators::bridge(cfg, stats),
         }
     }
 
@@ -161,6 +173,20 @@ impl Summary {
             .vaults
             .as_ref()
             .map_or(String::new(), |v| v.human() + "\n");
+        let txs = self.transactions.as_ref().map_or(String::new(), |t| {
+            format!(
+                "transactions ({}): {} sent, {} executed, {} reverted (wasted gas {:.2} USD), \
+                 priority fees {:.2} USD\n",
+                t.ordering, t.submitted, t.executed, t.reverted, t.wasted_gas, t.priority_fees
+            )
+        });
+        let bridge = self.bridge.as_ref().map_or(String::new(), |b| {
+            format!(
+                "bridge: {} transfers, {:.3} sent, {:.3} arrived, {:.3} in transit at the end\n",
+                b.transfers, b.sent, b.arrived, b.in_transit_at_end
+            )
+        });
+        let vaults = vaults + &txs + &bridge;
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

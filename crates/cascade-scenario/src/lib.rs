@@ -16,6 +16,7 @@ pub mod oracle_spec;
 pub mod perps_spec;
 pub mod pools_spec;
 mod schema;
+pub mod tx_spec;
 pub mod vaults_spec;
 
 pub use build::build;
@@ -24,6 +25,7 @@ pub use schema::{
     OracleSpec, ReferenceSpec, RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec,
     parse_utc_ms,
 };
+pub use tx_spec::{OrderingSpec, PriorityFeeSpec};
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ mod rows;
 
 pub use rows::{
     AgentRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow, PerpRow, Row,
-    TradeRow,
+    TradeRow, TxRow,
 };
 
 /// The trace files.
@@ -40,10 +40,12 @@ pub enum TraceFile {
     Perps,
     /// `trades.csv`.
     Trades,
+    /// `txs.csv`.
+    Txs,
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 8] = [
+pub const ALL_FILES: [TraceFile; 9] = [
     TraceFile::Agents,
     TraceFile::Auctions,
     TraceFile::BookTop,
@@ -52,10 +54,11 @@ pub const ALL_FILES: [TraceFile; 8] = [
     TraceFile::Oracle,
     TraceFile::Perps,
     TraceFile::Trades,
+    TraceFile::Txs,
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 8] = [
+pub const TRACE_FILES: [&str; 9] = [
     "agents.csv",
     "auctions.csv",
     "book_top.csv",
@@ -64,6 +67,7 @@ pub const TRACE_FILES: [&str; 8] = [
     "oracle.csv",
     "perps.csv",
     "trades.csv",
+    "txs.csv",
 ];
 
 impl TraceFile {
@@ -83,6 +87,7 @@ impl TraceFile {
             TraceFile::Oracle => OracleRow::HEADER,
             TraceFile::Perps => PerpRow::HEADER,
             TraceFile::Trades => TradeRow::HEADER,
+            TraceFile::Txs => TxRow::HEADER,
         }
     }
 }
@@ -99,9 +104,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv`, `oracle.csv`, `perps.csv` and `auctions.csv`: the events, not the
-    /// market's every
-    /// tick.
+    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv` and `txs.csv`: the events,
+    /// not the market's every tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -119,6 +123,7 @@ impl TraceLevel {
                     | TraceFile::Oracle
                     | TraceFile::Perps
                     | TraceFile::Auctions
+                    | TraceFile::Txs
             ),
             TraceLevel::Full => true,
         }
@@ -144,6 +149,8 @@ struct HashedFile {
     out: Option<BufWriter<File>>,
     hash: Sha256,
     line: String,
+    /// Rows written after the header.
+    rows: u64,
 }
 
 impl HashedFile {
@@ -159,6 +166,7 @@ impl HashedFile {
             out,
             hash: Sha256::new(),
             line: String::with_capacity(256),
+            rows: 0,
         };
         f.line.push_str(header);
         f.line.push('\n');
@@ -215,14 +223,19 @@ impl CsvTrace {
 
     /// Flushes every file and returns the trace hash: SHA-256 over the lines
     /// `"<file name>:<hex SHA-256 of the file>\n"` for the files in [`TRACE_FILES`] order.
+    /// `txs.csv` enters only when it has rows (runs whose liquidation calls are immediate send
+    /// no transactions, and keep the hash they had before the file existed).
     pub fn finish(self) -> io::Result<String> {
         if let Some(e) = self.error {
             return Err(e);
         }
         let mut combined = Sha256::new();
-        for (name, mut f) in TRACE_FILES.iter().zip(self.files) {
+        for ((name, file), mut f) in TRACE_FILES.iter().zip(ALL_FILES).zip(self.files) {
             if let Some(out) = &mut f.out {
                 out.flush()?;
+            }
+            if file == TraceFile::Txs && f.rows == 0 {
+                continue;
             }
             combined.update(format!("{name}:{}\n", hex(&f.hash.finalize())).as_bytes());
         }
@@ -236,6 +249,7 @@ impl TraceSink for CsvTrace {
             return;
         }
         let f = &mut self.files[R::FILE as usize];
+        f.rows += 1;
         row.write_csv(&mut f.line);
         if let Err(e) = f.flush_line() {
             self.error = Some(e);
@@ -271,6 +285,8 @@ pub struct MemoryTrace {
     pub depth: Vec<DepthRow>,
     /// Agent snapshots.
     pub agents: Vec<AgentRow>,
+    /// Liquidation transactions.
+    pub txs: Vec<TxRow>,
 }
 
 impl TraceSink for MemoryTrace {
