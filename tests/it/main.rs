@@ -2,6 +2,7 @@
 
 mod amm;
 mod bad_inputs;
+mod bridge;
 mod cli;
 mod competition;
 mod crises;

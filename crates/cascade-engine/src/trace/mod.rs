@@ -1,6 +1,7 @@
 //! Trace rows and where they go.
 //!
-//! The world emits one row per trade, oracle event, liquidation, and per snapshot the top of
+//! The world emits one row per trade, oracle event, liquidation, liquidation transaction (with
+//! an ordering), and per snapshot the top of
 //! the book, its best levels and every agent's holdings, to a [`TraceSink`]. [`CsvTrace`] streams them into CSV files with headers (one file per row kind,
 //! written as they come, so memory does not grow with the run) and hashes every byte written;
 //! [`MemoryTrace`] keeps them for tests and in-process analysis.

@@ -5,7 +5,9 @@
 //! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
 //! ADL), [`snapshots`] (snapshot rows and extremes).
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
-//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders).
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), [`txs`]
+//! (liquidation calls as transactions: mempool, ordering, reverts) and [`disposal`] (seized
+//! collateral sold, held or bridged).
 
 mod disposal;
 mod flow;
