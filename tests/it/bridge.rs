@@ -43,10 +43,10 @@ fn run(s: &Scenario) -> Run {
 ///
 /// | transfer time | liquidations | bad debt, USD | liquidators' P&L, USD |
 /// |---|---|---|---|
-/// | 0 s | 470 | 0.00 | +436,617.52 |
-/// | 60 s | 474 | 0.00 (transfers wait 2.7 s on average for capacity) | +276,507.19 |
-/// | 600 s | 250 | 36,996.85 (all deficit) | -346,916.71 |
-/// | 3,600 s | 97 | 307,660.55 (181,283.24 deficit, 126,377.31 open) | -472,181.99 |
+/// | 0 s | 472 | 0.00 | +437,819.44 |
+/// | 60 s | 474 | 0.00 (transfers wait 2.4 s on average for capacity) | +276,505.74 |
+/// | 600 s | 495 | 40,474.67 (all deficit) | -91,788.67 |
+/// | 3,600 s | 117 | 308,852.90 (182,258.90 deficit, 126,594.00 open) | -471,196.39 |
 #[test]
 fn bad_debt_rises_with_the_bridge_delay() {
     let delays = [0.0, 60.0, 600.0, 3600.0];

@@ -74,11 +74,24 @@ Scenario(
 )
 "#;
 
-/// One contestant: reaction latency (ms), transaction latency (ms), priority fee (USD).
+/// One contestant: reaction latency (ms), transaction latency (ms), priority fee (USD, or a
+/// share of the expected profit above the minimum if `share` is set).
 struct Contestant {
     latency_ms: f64,
     tx_latency_ms: f64,
     fee_usd: f64,
+    share: Option<f64>,
+}
+
+impl Contestant {
+    fn fixed(latency_ms: f64, tx_latency_ms: f64, fee_usd: f64) -> Self {
+        Contestant {
+            latency_ms,
+            tx_latency_ms,
+            fee_usd,
+            share: None,
+        }
+    }
 }
 
 struct Contest {
@@ -95,7 +108,10 @@ fn contest(ordering: OrderingSpec, who: [Contestant; 2]) -> Contest {
     for (g, c) in s.liquidators.iter_mut().zip(&who) {
         g.latency_ms = Dist::Constant(c.latency_ms);
         g.tx_latency_ms = Some(Dist::Constant(c.tx_latency_ms));
-        g.priority_fee = Some(PriorityFeeSpec::Fixed(c.fee_usd));
+        g.priority_fee = Some(match c.share {
+            Some(share) => PriorityFeeSpec::ProfitShare(share),
+            None => PriorityFeeSpec::Fixed(c.fee_usd),
+        });
     }
     s.validate().unwrap();
     let config = build(&s, None, &data_dir()).unwrap();
@@ -181,16 +197,8 @@ fn under_first_arrival_the_lower_latency_wins_the_contested_liquidations() {
     let c = contest(
         OrderingSpec::FirstArrival,
         [
-            Contestant {
-                latency_ms: 100.0,
-                tx_latency_ms: 1000.0,
-                fee_usd: 0.0,
-            },
-            Contestant {
-                latency_ms: 400.0,
-                tx_latency_ms: 1000.0,
-                fee_usd: 0.0,
-            },
+            Contestant::fixed(100.0, 1000.0, 0.0),
+            Contestant::fixed(400.0, 1000.0, 0.0),
         ],
     );
     let winners = contested_winners(&c.txs);
@@ -217,16 +225,8 @@ fn under_a_priority_fee_auction_the_higher_fee_wins_at_equal_latency() {
     let c = contest(
         OrderingSpec::PriorityAuction { block_s: 12.0 },
         [
-            Contestant {
-                latency_ms: 100.0,
-                tx_latency_ms: 500.0,
-                fee_usd: 1.0,
-            },
-            Contestant {
-                latency_ms: 100.0,
-                tx_latency_ms: 500.0,
-                fee_usd: 5.0,
-            },
+            Contestant::fixed(100.0, 500.0, 1.0),
+            Contestant::fixed(100.0, 500.0, 5.0),
         ],
     );
     let winners = contested_winners(&c.txs);
@@ -263,20 +263,35 @@ fn equal_bids_in_a_block_go_by_arrival() {
     let c = contest(
         OrderingSpec::PriorityAuction { block_s: 12.0 },
         [
-            Contestant {
-                latency_ms: 100.0,
-                tx_latency_ms: 500.0,
-                fee_usd: 2.0,
-            },
-            Contestant {
-                latency_ms: 400.0,
-                tx_latency_ms: 500.0,
-                fee_usd: 2.0,
-            },
+            Contestant::fixed(100.0, 500.0, 2.0),
+            Contestant::fixed(400.0, 500.0, 2.0),
         ],
     );
     let winners = contested_winners(&c.txs);
     assert!(!winners.is_empty(), "no contested account");
     assert!(winners.iter().all(|w| w == "liq0"), "{winners:?}");
     check_losses(&c, 1);
+}
+
+/// A liquidator bidding half its expected profit above its minimum outbids a fixed 5 USD bid
+/// (the contest's calls each expect hundreds of USD), wins every contested account, and pays
+/// exactly half of (expected profit - minimum) on each transaction.
+#[test]
+fn a_profit_share_bid_outbids_a_small_fixed_fee() {
+    let mut sharer = Contestant::fixed(100.0, 500.0, 0.0);
+    sharer.share = Some(0.5);
+    let c = contest(
+        OrderingSpec::PriorityAuction { block_s: 12.0 },
+        [Contestant::fixed(100.0, 500.0, 5.0), sharer],
+    );
+    let winners = contested_winners(&c.txs);
+    assert!(!winners.is_empty(), "no contested account");
+    assert!(winners.iter().all(|w| w == "liq1"), "{winners:?}");
+    check_losses(&c, 0);
+    let min_profit = 1.0;
+    for t in c.txs.iter().filter(|t| t.liquidator == "liq1") {
+        let bid = 0.5 * (t.expected_profit - min_profit);
+        assert!((t.priority_fee - bid).abs() < 1e-4, "{t:?}");
+        assert!(t.priority_fee > 5.0);
+    }
 }
