@@ -11,8 +11,8 @@
 //! - [`NoiseTrader`], [`MomentumTrader`], [`StopLoss`], [`InformedTrader`]: the rest of the
 //!   order flow (see [`flow`]).
 //! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
-//!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
-//!   seized collateral with market orders.
+//!   expected sale proceeds beat the repaid debt plus gas by a minimum profit; the engine then
+//!   sells the seized collateral along its route (or holds it, or bridges it to another venue).
 //! - [`PriorityFee`]: a liquidator's priority-fee bid when transactions are ordered by fee (see
 //!   [`bidding`]).
 //! - [`Keeper`]: bids in MakerDAO's collateral auctions (English and Dutch) with limited DAI and
