@@ -81,7 +81,8 @@ enum Command {
     /// Run the same scenario and seeds with the liquidators' sales routed differently.
     ///
     /// Routes: book (all on the first venue), split (across every venue, equalising marginal
-    /// prices), sliced (the first venue, 6 slices 20 s apart), or a venue's name. Prints a table
+    /// prices), sliced (the first venue, 6 slices 20 s apart), hold (nothing sold), or a
+    /// venue's name. Prints a table
     /// and writes compare.csv (per route and seed), routes.csv (means) and compare.png/.svg.
     ///
     /// Example: cascade compare scenarios/flash_crash_two_venues.ron --routes thin,deep,split,sliced --seeds 1..10

@@ -3,7 +3,9 @@
 mod adaptive;
 mod amm;
 mod bad_inputs;
+mod bridge;
 mod cli;
+mod competition;
 mod crises;
 mod determinism;
 mod figures;

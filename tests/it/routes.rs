@@ -105,6 +105,40 @@ fn sliced_sales_go_out_over_time() {
     );
 }
 
+/// Holding the collateral: nothing is sold, every liquidator ends with exactly what it
+/// received, and its capital is never recycled (what it repaid plus gas fits in its starting
+/// cash), so the crash leaves more accounts liquidatable than selling into the book does.
+#[test]
+fn held_collateral_is_never_sold_and_capital_is_not_recycled() {
+    let book = scenario("flash_crash.ron");
+    let mut hold = book.clone();
+    for g in &mut hold.liquidators {
+        g.route = Some(RouteSpec::Hold);
+    }
+    let config = cascade::build(&hold, None, &data_dir()).unwrap();
+    let mut w = cascade::World::new(config.clone(), cascade::MemoryTrace::default());
+    w.set_check_invariants(true);
+    let (stats, trace) = w.run();
+    assert_eq!(stats.invariant_violation, None);
+    let held = cascade::Summary::new(&config, &stats, String::new());
+    assert!(held.liquidations > 0);
+    assert!(trace.trades.iter().all(|t| t.liquidation.is_none()));
+    assert!(trace.liquidations.iter().all(|l| l.sold == 0.0));
+    let cash = hold.liquidators[0].cash;
+    for l in &held.liquidators {
+        assert!(
+            (l.held_at_end - l.collateral_received).abs() < 1e-9,
+            "{l:?}"
+        );
+        assert!(l.debt_repaid + l.gas <= cash + 1e-6, "{l:?}");
+    }
+    let sold = run_in_memory_with(&book, None, &data_dir())
+        .unwrap()
+        .summary;
+    assert!(held.liquidations < sold.liquidations);
+    assert!(held.left_liquidatable > sold.left_liquidatable);
+}
+
 #[test]
 fn bad_venue_names_are_reported() {
     let text = std::fs::read_to_string(root().join("scenarios/flash_crash.ron")).unwrap();

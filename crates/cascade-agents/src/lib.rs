@@ -11,8 +11,10 @@
 //! - [`NoiseTrader`], [`MomentumTrader`], [`StopLoss`], [`InformedTrader`]: the rest of the
 //!   order flow (see [`flow`]).
 //! - [`Liquidator`]: watches oracle publications, liquidates with limited capital when the
-//!   expected sale proceeds beat the repaid debt plus gas by a minimum profit, and sells the
-//!   seized collateral with market orders.
+//!   expected sale proceeds beat the repaid debt plus gas by a minimum profit; the engine then
+//!   sells the seized collateral along its route (or holds it, or bridges it to another venue).
+//! - [`PriorityFee`]: a liquidator's priority-fee bid when transactions are ordered by fee (see
+//!   [`bidding`]).
 //! - [`Keeper`]: bids in MakerDAO's collateral auctions (English and Dutch) with limited DAI and
 //!   a latency that may rise with congestion; a zero bidder bids the minimum on auctions nobody
 //!   has bid on (see [`keeper`]).
@@ -21,6 +23,7 @@
 //!   book's level (see [`arb`]).
 
 pub mod arb;
+pub mod bidding;
 pub mod flow;
 pub mod keeper;
 mod liquidator;
@@ -30,6 +33,7 @@ mod reference;
 pub use arb::{
     ArbDirection, ArbExecution, ArbParams, ArbPlan, ArbSkip, Arbitrageur, PoolUnits, Residue,
 };
+pub use bidding::PriorityFee;
 pub use flow::{InformedTrader, MomentumTrader, NoiseTrader, StopLoss};
 pub use keeper::{ClipMove, FlipMove, Keeper, KeeperParams, Pass, Purse};
 pub use liquidator::{Liquidator, LiquidatorParams, Plan, SkipReason};

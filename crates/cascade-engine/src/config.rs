@@ -3,7 +3,7 @@
 pub use crate::route::Route;
 use cascade_agents::{
     ArbParams, InformedTrader, JumpDiffusion, LiquidatorParams, MakerParams, MomentumTrader,
-    NoiseTrader, PathBase, StopLoss, Wallet,
+    NoiseTrader, PathBase, PriorityFee, StopLoss, Wallet,
 };
 use cascade_des::dist::Dist;
 use cascade_oracle::{
@@ -114,6 +114,12 @@ pub struct LiquidatorConfig {
     pub params: LiquidatorParams,
     /// Starting cash and inventory.
     pub wallet: Wallet,
+    /// Delay from its decision to its transaction's arrival, milliseconds (drawn from its own
+    /// `liquidator-tx/i` stream; unused when calls are immediate).
+    pub tx_latency_ms: Dist,
+    /// Its priority-fee bid (paid by every transaction it sends; orders them only under a
+    /// priority-fee auction).
+    pub priority_fee: PriorityFee,
 }
 
 /// What a source of an oracle reads.
@@ -313,4 +319,6 @@ pub struct WorldConfig {
     /// Sandwichers of liquidation sales on pools (see [`crate::attack::SandwicherConfig`]);
     /// agent ids after the attackers'.
     pub sandwichers: Vec<crate::attack::SandwicherConfig>,
+    /// How liquidation calls are ordered (see [`crate::txs`]).
+    pub ordering: crate::txs::Ordering,
 }

@@ -69,6 +69,12 @@ pub enum Event {
         /// Lots of that liquidation's collateral still to sell.
         remaining: u64,
     },
+    /// A liquidation transaction arrives and executes (first-arrival ordering).
+    TxExecute(u32),
+    /// A block ends: the transactions that arrived in it execute by priority fee.
+    BlockEnd,
+    /// A bridge transfer of seized collateral arrives at its destination.
+    BridgeArrive(u32),
     /// An arbitrageur checks its pool against its book.
     ArbWake(u32),
     /// A keeper looks at the vaults and auctions.

@@ -26,6 +26,7 @@ pub mod perps;
 pub mod route;
 mod stats;
 pub mod trace;
+pub mod txs;
 pub mod vaults;
 mod world;
 
@@ -39,7 +40,8 @@ pub use config::{
 };
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
-pub use stats::{LendingStats, RunStats};
+pub use stats::{BridgeStats, LendingStats, LiquidatorStats, RevertReason, RunStats, TxStats};
+pub use txs::Ordering;
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};
 

@@ -1,10 +1,12 @@
 //! Routing a sale across venues and over time.
 //!
-//! A [`Route`] says where a seller's base goes: one venue, a split across venues, or slices
-//! spread over time. [`split_sale`] decides a split: the sale is cut into pieces, and each piece
+//! A [`Route`] says where a seller's base goes: one venue, a split across venues, slices
+//! spread over time, a bridge to another venue (the base is unavailable while in transit), or
+//! nowhere (the seller holds it). [`split_sale`] decides a split: the sale is cut into pieces, and each piece
 //! goes to the venue where it fetches the most given the pieces already placed, which ends with
 //! the venues' marginal prices as equal as the pieces allow.
 
+use cascade_des::dist::Dist;
 use cascade_types::{Lots, SimDuration};
 
 /// How a seller reaches the venues.
@@ -24,6 +26,20 @@ pub enum Route {
         /// Time between slices.
         every: SimDuration,
     },
+    /// Keep the base: nothing is sold, so the capital spent on it does not come back.
+    Hold,
+    /// Send the base over a bridge (or any transfer with a delay) and sell it on arrival
+    /// through `to` (a venue or a split, not sliced, held or bridged again).
+    Bridge {
+        /// How the base is sold once it arrives.
+        to: Box<Route>,
+        /// Transfer time in milliseconds, drawn per transfer from the seller's own
+        /// `bridge/i` stream.
+        latency_ms: Dist,
+        /// Most base the seller may have in transit at once; what does not fit waits, in
+        /// order, until a transfer arrives (`None`: no limit).
+        max_in_flight: Option<Lots>,
+    },
 }
 
 impl Route {
@@ -32,6 +48,17 @@ impl Route {
         match self {
             Route::Sliced { route, .. } => route.slice_route(),
             other => other,
+        }
+    }
+
+    /// The route that sells inventory already at hand (leftovers a venue could not absorb):
+    /// the bridge's destination for a bridge (leftovers are those that arrived), `None` for a
+    /// route that holds.
+    pub fn inventory_route(&self) -> Option<&Route> {
+        match self {
+            Route::Hold => None,
+            Route::Bridge { to, .. } => Some(to),
+            other => Some(other),
         }
     }
 
@@ -122,5 +149,18 @@ mod tests {
         assert_eq!(r.slices(), 4);
         assert_eq!(r.slice_route(), &Route::Split(vec![0, 1]));
         assert_eq!(Route::Venue(2).slices(), 1);
+    }
+
+    #[test]
+    fn held_and_bridged_inventory_routes() {
+        assert_eq!(Route::Hold.inventory_route(), None);
+        let b = Route::Bridge {
+            to: Box::new(Route::Venue(1)),
+            latency_ms: Dist::Constant(60_000.0),
+            max_in_flight: None,
+        };
+        assert_eq!(b.inventory_route(), Some(&Route::Venue(1)));
+        assert_eq!(b.slices(), 1);
+        assert_eq!(Route::Venue(0).inventory_route(), Some(&Route::Venue(0)));
     }
 }

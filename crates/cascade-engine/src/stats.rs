@@ -83,6 +83,12 @@ pub struct RunStats {
     pub sandwiches: Vec<crate::attack::SandwichStats>,
     /// The lending protocol's own books (reserves, collateral it holds, credit to borrowers).
     pub lending: LendingStats,
+    /// Per liquidator, by liquidator index (agent label `liq<i>`).
+    pub liquidators: Vec<LiquidatorStats>,
+    /// Liquidation transactions (all zero when calls are immediate).
+    pub txs: TxStats,
+    /// Bridge transfers of seized collateral (all zero without bridge routes).
+    pub bridge: BridgeStats,
 }
 
 /// The lending protocol's books over a run, beyond what liquidators paid and received.
@@ -102,6 +108,107 @@ pub struct LendingStats {
     pub protocol_collateral: Lots,
     /// That collateral at the last oracle price.
     pub protocol_collateral_value: Quote,
+}
+
+/// One liquidator's record over a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiquidatorStats {
+    /// Liquidation calls that executed (won).
+    pub wins: u64,
+    /// Liquidation transactions sent (0 when calls are immediate).
+    pub txs: u64,
+    /// Transactions that reverted at inclusion (they still paid gas and priority fee).
+    pub reverts: u64,
+    /// Gas paid by reverted transactions.
+    pub wasted_gas: Quote,
+    /// All gas paid, executed and reverted transactions alike.
+    pub gas_spent: Quote,
+    /// Priority fees paid, executed and reverted transactions alike.
+    pub priority_fees: Quote,
+    /// Debt repaid by its executed calls.
+    pub debt_repaid: Quote,
+    /// Collateral it received from its calls.
+    pub collateral_received: Lots,
+    /// Base it held at the end (in its wallet, not in transit).
+    pub base_at_end: Lots,
+    /// Base it had in transit over a bridge (or waiting for bridge capacity) at the end.
+    pub bridged_at_end: Lots,
+    /// Cash plus inventory (held and in transit) at the last mid, minus its starting cash and
+    /// inventory at the first mid, in quote atoms.
+    pub pnl: i128,
+}
+
+/// Why a liquidation transaction reverted at inclusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RevertReason {
+    /// The protocol refused the call at the price readable then: the account is healthy or
+    /// already closed, or the call would leave dust.
+    NotLiquidatable,
+    /// The liquidator's guard: at the state of inclusion, selling (or holding) the collateral
+    /// would no longer return the repayment, gas, fee and minimum profit.
+    Unprofitable,
+    /// The liquidator's cash no longer covers the repayment.
+    NoCapital,
+    /// The market's oracle cannot be used for liquidations at inclusion (stale, paused).
+    OracleBlocked,
+}
+
+impl RevertReason {
+    /// The name written in `txs.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevertReason::NotLiquidatable => "not_liquidatable",
+            RevertReason::Unprofitable => "unprofitable",
+            RevertReason::NoCapital => "no_capital",
+            RevertReason::OracleBlocked => "oracle_blocked",
+        }
+    }
+}
+
+/// Liquidation transactions over a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxStats {
+    /// Transactions sent.
+    pub submitted: u64,
+    /// Transactions that executed a liquidation.
+    pub executed: u64,
+    /// Transactions that reverted, by reason (index: `RevertReason as usize`).
+    pub reverted: [u64; 4],
+    /// Transactions not yet included when the run ended.
+    pub unincluded: u64,
+    /// Gas paid by reverted transactions.
+    pub wasted_gas: Quote,
+    /// Priority fees paid.
+    pub priority_fees: Quote,
+    /// Blocks that included at least one transaction (priority-fee auction only).
+    pub blocks: u64,
+}
+
+impl TxStats {
+    /// All reverted transactions.
+    pub fn reverts(&self) -> u64 {
+        self.reverted.iter().sum()
+    }
+}
+
+/// Seized collateral sent over bridges.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BridgeStats {
+    /// Transfers started.
+    pub transfers: u64,
+    /// Transfers arrived.
+    pub arrivals: u64,
+    /// Base sent.
+    pub sent: Lots,
+    /// Base that arrived.
+    pub arrived: Lots,
+    /// Base in transit or waiting for capacity at the end.
+    pub in_transit_at_end: Lots,
+    /// Most base in transit or waiting at once, over all liquidators.
+    pub max_outstanding: Lots,
+    /// Sum over transfers of the time from seizure to arrival (waiting for capacity plus
+    /// transit), for the mean delay.
+    pub total_delay: cascade_types::SimDuration,
 }
 
 impl RunStats {

@@ -104,6 +104,15 @@ pub struct Summary {
     /// when reading a summary written before mechanisms were named).
     #[serde(default)]
     pub lending: crate::LendingSummary,
+    /// Each liquidator's wins, reverts, wasted gas, priority fees and P&L.
+    #[serde(default)]
+    pub liquidators: Vec<crate::LiquidatorSummary>,
+    /// Liquidation transactions, for scenarios with an `ordering`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<crate::TxSummary>,
+    /// Bridge transfers of seized collateral, for scenarios with a `Bridge` route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<crate::BridgeSummary>,
 }
 
 impl Summary {
@@ -164,6 +173,9 @@ impl Summary {
                 .map(|s| crate::SandwichSummary::new(cfg, s))
                 .collect(),
             lending: crate::LendingSummary::new(cfg, stats),
+            liquidators: crate::liquidators::liquidators(cfg, stats),
+            transactions: crate::liquidators::transactions(cfg, stats),
+            bridge: crate::liquidators::bridge(cfg, stats),
         }
     }
 
@@ -201,6 +213,20 @@ impl Summary {
             .map(|a| a.human() + "\n")
             .chain(self.sandwiches.iter().map(|s| s.human() + "\n"))
             .collect();
+        let txs = self.transactions.as_ref().map_or(String::new(), |t| {
+            format!(
+                "transactions ({}): {} sent, {} executed, {} reverted (wasted gas {:.2} USD), \
+                 priority fees {:.2} USD\n",
+                t.ordering, t.submitted, t.executed, t.reverted, t.wasted_gas, t.priority_fees
+            )
+        });
+        let bridge = self.bridge.as_ref().map_or(String::new(), |b| {
+            format!(
+                "bridge: {} transfers, {:.3} sent, {:.3} arrived, {:.3} in transit at the end\n",
+                b.transfers, b.sent, b.arrived, b.in_transit_at_end
+            )
+        });
+        let vaults = vaults + &txs + &bridge;
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

@@ -8,6 +8,7 @@ use cascade_agents::{
     JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Regime, StressResponse, Wallet,
 };
 use cascade_des::RngStreams;
+use cascade_des::dist::Dist;
 use cascade_engine::{
     Congestion, LiquidationCap, LiquidatorConfig, MakerConfig, ReferenceConfig, Route,
     TraderConfig, TraderKind, VenueConfig, WorldConfig,
@@ -204,7 +205,7 @@ pub fn build(
                 route: g
                     .route
                     .as_ref()
-                    .map_or(Route::Venue(0), |r| route(r, &venue_index)),
+                    .map_or(Route::Venue(0), |r| route(r, &venue_index, &spec)),
                 params: LiquidatorParams {
                     latency_ms: g.latency_ms.clone(),
                     gas_cost: usd(g.gas_usd),
@@ -215,6 +216,11 @@ pub fn build(
                     cash: usd(g.cash),
                     base: Lots(0),
                 },
+                tx_latency_ms: g.tx_latency_ms.clone().unwrap_or(Dist::Constant(0.0)),
+                priority_fee: g
+                    .priority_fee
+                    .as_ref()
+                    .map_or_else(Default::default, |p| p.build(&spec)),
             };
             std::iter::repeat_n(cfg, g.count as usize)
         })
@@ -287,6 +293,7 @@ pub fn build(
             .map(|v| v.build(seed, &spec, p0, &venue_index)),
         attackers: crate::attack_spec::build(s, &spec, &venue_index),
         sandwichers: crate::attack_spec::build_sandwichers(s, &spec, &|n| venue_index(n) - books),
+        ordering: crate::tx_spec::OrderingSpec::build(s.ordering.as_ref()),
     })
 }
 
@@ -407,7 +414,11 @@ fn traders(
 }
 
 /// The engine's route for a validated route spec.
-pub(crate) fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route {
+pub(crate) fn route(
+    r: &RouteSpec,
+    venue_index: &dyn Fn(&str) -> usize,
+    spec: &MarketSpec,
+) -> Route {
     match r {
         RouteSpec::Venue(v) => Route::Venue(venue_index(v)),
         RouteSpec::Split(vs) => Route::Split(vs.iter().map(|v| venue_index(v)).collect()),
@@ -416,9 +427,19 @@ pub(crate) fn route(r: &RouteSpec, venue_index: &dyn Fn(&str) -> usize) -> Route
             slices,
             every_s,
         } => Route::Sliced {
-            route: Box::new(route(inner, venue_index)),
+            route: Box::new(route(inner, venue_index, spec)),
             slices: *slices,
             every: SimDuration::from_secs_f64(*every_s),
+        },
+        RouteSpec::Hold => Route::Hold,
+        RouteSpec::Bridge {
+            to,
+            latency_ms,
+            max_in_flight,
+        } => Route::Bridge {
+            to: Box::new(route(to, venue_index, spec)),
+            latency_ms: latency_ms.clone(),
+            max_in_flight: max_in_flight.map(|q| spec.lots_floor(q)),
         },
     }
 }

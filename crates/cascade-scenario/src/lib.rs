@@ -19,6 +19,7 @@ pub mod perps_spec;
 pub mod pools_spec;
 pub mod positions;
 mod schema;
+pub mod tx_spec;
 pub mod vaults_spec;
 
 pub use attack_spec::{AttackerSpec, PushSpec, SandwicherSpec, UnwindSpec};
@@ -28,6 +29,7 @@ pub use schema::{
     MakerGroup, MarketUnits, MechanismSpec, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec,
     RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
 };
+pub use tx_spec::{OrderingSpec, PriorityFeeSpec};
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 
 use std::path::{Path, PathBuf};

@@ -68,6 +68,10 @@ pub struct Scenario {
     /// Sandwichers of liquidators' sales on pools (see `attack_spec`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sandwichers: Vec<crate::attack_spec::SandwicherSpec>,
+    /// How liquidation calls reach the chain: as transactions in arrival order or by priority
+    /// fee; absent, a call executes the moment its liquidator decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<crate::tx_spec::OrderingSpec>,
 }
 
 /// A published figure about a real event, compared with the same figure of each run.
@@ -118,6 +122,19 @@ pub enum RouteSpec {
         slices: u32,
         /// Seconds between slices.
         every_s: f64,
+    },
+    /// Keep the collateral: nothing is sold, and the capital spent on it does not come back.
+    Hold,
+    /// Send the collateral over a bridge and sell it on arrival through `to`.
+    Bridge {
+        /// How it is sold on arrival: `Venue(...)` or `Split([...])`.
+        to: Box<RouteSpec>,
+        /// Transfer time, milliseconds (drawn per transfer from the liquidator's own stream).
+        latency_ms: Dist,
+        /// Most collateral a liquidator may have in transit at once, base units (the rest
+        /// waits, in order); no limit if absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_in_flight: Option<f64>,
     },
 }
 
@@ -425,6 +442,13 @@ pub struct LiquidatorGroup {
     pub min_profit_usd: f64,
     /// Re-check interval while accounts stay liquidatable, seconds.
     pub poll_s: f64,
+    /// Delay from deciding to the transaction's arrival, milliseconds (needs `ordering`;
+    /// 0 if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_latency_ms: Option<Dist>,
+    /// Priority fee per transaction (needs `ordering`; none if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_fee: Option<crate::tx_spec::PriorityFeeSpec>,
 }
 
 /// A group of order-flow traders (see `cascade_agents::flow`). `venue` defaults to the first.
@@ -736,9 +760,13 @@ impl Scenario {
         self.validate_oracles()?;
         self.lending.validate(&self.market)?;
         self.accounts.validate()?;
+        if let Some(o) = &self.ordering {
+            o.validate()?;
+        }
         for (i, l) in self.liquidators.iter().enumerate() {
             let f = format!("liquidators[{i}]");
             l.validate(&f)?;
+            crate::tx_spec::validate_group(&f, l, self.ordering.as_ref(), &self.market)?;
             for (name, v) in [
                 ("cash", l.cash),
                 ("gas_usd", l.gas_usd),
@@ -967,7 +995,23 @@ impl Scenario {
                                 return fail(format!("{f}.slices"), "must be at least 1");
                             }
                             positive(&format!("{f}.every_s"), *every_s)?;
+                            crate::tx_spec::validate_sliced_inner(&f, route)?;
                             stack.push((format!("{f}.route"), route));
+                        }
+                        RouteSpec::Hold => {}
+                        RouteSpec::Bridge {
+                            to,
+                            latency_ms,
+                            max_in_flight,
+                        } => {
+                            crate::tx_spec::validate_bridge(
+                                &f,
+                                to,
+                                latency_ms,
+                                *max_in_flight,
+                                &self.market,
+                            )?;
+                            stack.push((format!("{f}.to"), to));
                         }
                     }
                 }

@@ -395,10 +395,9 @@ impl VaultsSpec {
                         zero_bidder: g.zero_bidder,
                         poll: SimDuration::from_secs_f64(g.poll_s),
                     },
-                    route: g
-                        .route
-                        .as_ref()
-                        .map_or(Route::Venue(0), |r| crate::build::route(r, venue_index)),
+                    route: g.route.as_ref().map_or(Route::Venue(0), |r| {
+                        crate::build::route(r, venue_index, spec)
+                    }),
                     wallet: Wallet {
                         cash: spec.quote_floor(g.dai),
                         base: Lots(0),
@@ -472,9 +471,9 @@ impl KeeperGroup {
                 }
                 vs.iter().try_for_each(|v| known(v))
             }
-            Some(RouteSpec::Sliced { .. }) => fail(
+            Some(RouteSpec::Sliced { .. } | RouteSpec::Hold | RouteSpec::Bridge { .. }) => fail(
                 format!("{f}.route"),
-                "keepers sell what they win at once: use Venue or Split, not Sliced",
+                "keepers sell what they win at once: use Venue or Split, not Sliced, Hold or Bridge",
             ),
         }
     }

@@ -3,8 +3,8 @@
 //!
 //! Route names: `book` (all on the first book venue), `amm` (all into the first AMM pool),
 //! `split` (across every book and pool, equalising their marginal prices), `sliced` (the first
-//! venue, in 6 slices 20 s apart), or a venue's or pool's name (all there). Every liquidator
-//! group gets the route; nothing else changes.
+//! venue, in 6 slices 20 s apart), `hold` (nothing sold: capital is not recycled), or a venue's
+//! or pool's name (all there). Every liquidator group gets the route; nothing else changes.
 
 use crate::store::SweepError;
 use cascade_engine::World;
@@ -35,10 +35,11 @@ pub fn route_named(scenario: &Scenario, name: &str) -> Result<RouteSpec, String>
             slices: 6,
             every_s: 20.0,
         },
+        "hold" => RouteSpec::Hold,
         v if venues.iter().chain(&pools).any(|x| x == v) => RouteSpec::Venue(v.to_string()),
         other => {
             return Err(format!(
-                "unknown route `{other}`: use book, amm, split, sliced or a venue or pool name ({})",
+                "unknown route `{other}`: use book, amm, split, sliced, hold or a venue or pool name ({})",
                 venues
                     .iter()
                     .chain(&pools)

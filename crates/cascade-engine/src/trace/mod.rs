@@ -1,6 +1,7 @@
 //! Trace rows and where they go.
 //!
-//! The world emits one row per trade, oracle event, liquidation, and per snapshot the top of
+//! The world emits one row per trade, oracle event, liquidation, liquidation transaction (with
+//! an ordering), and per snapshot the top of
 //! the book, its best levels and every agent's holdings, to a [`TraceSink`]. [`CsvTrace`] streams them into CSV files with headers (one file per row kind,
 //! written as they come, so memory does not grow with the run) and hashes every byte written;
 //! [`MemoryTrace`] keeps them for tests and in-process analysis.
@@ -18,7 +19,7 @@ mod rows;
 
 pub use rows::{
     AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow,
-    PerpRow, Row, TradeRow,
+    PerpRow, Row, TradeRow, TxRow,
 };
 
 /// The trace files.
@@ -42,10 +43,12 @@ pub enum TraceFile {
     Perps,
     /// `trades.csv`.
     Trades,
+    /// `txs.csv`.
+    Txs,
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 9] = [
+pub const ALL_FILES: [TraceFile; 10] = [
     TraceFile::Agents,
     TraceFile::Attacks,
     TraceFile::Auctions,
@@ -55,10 +58,11 @@ pub const ALL_FILES: [TraceFile; 9] = [
     TraceFile::Oracle,
     TraceFile::Perps,
     TraceFile::Trades,
+    TraceFile::Txs,
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 9] = [
+pub const TRACE_FILES: [&str; 10] = [
     "agents.csv",
     "attacks.csv",
     "auctions.csv",
@@ -68,6 +72,7 @@ pub const TRACE_FILES: [&str; 9] = [
     "oracle.csv",
     "perps.csv",
     "trades.csv",
+    "txs.csv",
 ];
 
 impl TraceFile {
@@ -88,6 +93,7 @@ impl TraceFile {
             TraceFile::Oracle => OracleRow::HEADER,
             TraceFile::Perps => PerpRow::HEADER,
             TraceFile::Trades => TradeRow::HEADER,
+            TraceFile::Txs => TxRow::HEADER,
         }
     }
 }
@@ -104,8 +110,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv` and `attacks.csv`: the
-    /// events, not the market's every tick.
+    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv`, `attacks.csv` and
+    /// `txs.csv`: the events, not the market's every tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -124,6 +130,7 @@ impl TraceLevel {
                     | TraceFile::Oracle
                     | TraceFile::Perps
                     | TraceFile::Auctions
+                    | TraceFile::Txs
             ),
             TraceLevel::Full => true,
         }
@@ -149,6 +156,8 @@ struct HashedFile {
     out: Option<BufWriter<File>>,
     hash: Sha256,
     line: String,
+    /// Rows written after the header.
+    rows: u64,
 }
 
 impl HashedFile {
@@ -164,6 +173,7 @@ impl HashedFile {
             out,
             hash: Sha256::new(),
             line: String::with_capacity(256),
+            rows: 0,
         };
         f.line.push_str(header);
         f.line.push('\n');
@@ -220,14 +230,19 @@ impl CsvTrace {
 
     /// Flushes every file and returns the trace hash: SHA-256 over the lines
     /// `"<file name>:<hex SHA-256 of the file>\n"` for the files in [`TRACE_FILES`] order.
+    /// `attacks.csv` and `txs.csv` enter only when they have rows (runs without attackers, or
+    /// whose liquidation calls are immediate, keep the hash they had before the files existed).
     pub fn finish(self) -> io::Result<String> {
         if let Some(e) = self.error {
             return Err(e);
         }
         let mut combined = Sha256::new();
-        for (name, mut f) in TRACE_FILES.iter().zip(self.files) {
+        for ((name, file), mut f) in TRACE_FILES.iter().zip(ALL_FILES).zip(self.files) {
             if let Some(out) = &mut f.out {
                 out.flush()?;
+            }
+            if matches!(file, TraceFile::Txs | TraceFile::Attacks) && f.rows == 0 {
+                continue;
             }
             combined.update(format!("{name}:{}\n", hex(&f.hash.finalize())).as_bytes());
         }
@@ -241,6 +256,7 @@ impl TraceSink for CsvTrace {
             return;
         }
         let f = &mut self.files[R::FILE as usize];
+        f.rows += 1;
         row.write_csv(&mut f.line);
         if let Err(e) = f.flush_line() {
             self.error = Some(e);
@@ -278,6 +294,8 @@ pub struct MemoryTrace {
     pub agents: Vec<AgentRow>,
     /// Oracle manipulation steps.
     pub attacks: Vec<AttackRow>,
+    /// Liquidation transactions.
+    pub txs: Vec<TxRow>,
 }
 
 impl TraceSink for MemoryTrace {

@@ -315,6 +315,39 @@ rows! {
         liquidation: Option<u32>,
     }
 
+    /// One liquidation transaction at inclusion (see docs/trace-format.md, `txs.csv`).
+    TxRow => Txs, txs {
+        /// Simulated time of inclusion, ns.
+        time_ns: u64,
+        /// Transaction id, from 0 in the order they were sent.
+        tx: u32,
+        /// Sender (`liq<i>`).
+        liquidator: String,
+        /// Target account.
+        account: u32,
+        /// When the liquidator decided and sent it, ns.
+        sent_ns: u64,
+        /// When it reached the chain, ns.
+        arrived_ns: u64,
+        /// Its place in its block's order, from 0 (priority-fee auction only).
+        block_position: Option<u32>,
+        /// Priority fee paid, quote currency.
+        priority_fee: f64,
+        /// Gas paid, quote currency.
+        gas: f64,
+        /// Debt to cover as sent, quote currency.
+        debt_to_cover: f64,
+        /// Profit after gas (before the fee) the liquidator expected when it decided.
+        expected_profit: f64,
+        /// `executed` or `reverted`.
+        outcome: &'static str,
+        /// Why it reverted (`not_liquidatable`, `unprofitable`, `no_capital`,
+        /// `oracle_blocked`); empty if it executed.
+        reason: &'static str,
+        /// The liquidation it executed, if it did.
+        liquidation: Option<u32>,
+    }
+
     /// One agent's holdings at a snapshot time.
     AgentRow => Agents, agents {
         /// Simulated time, ns.

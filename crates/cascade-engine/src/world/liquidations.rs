@@ -1,7 +1,9 @@
 //! Liquidators: waking on publications, liquidation calls, selling the collateral, and the
-//! generation of each liquidation.
+//! generation of each liquidation. What happens to the collateral is in `disposal.rs`; how a
+//! decision reaches the chain (at once, or as a transaction) in `txs.rs`.
 
-use super::{Sale, World};
+use super::World;
+use super::txs::Decision;
 use crate::event::{Event, Observation};
 use crate::trace::{LiquidationRow, TraceSink};
 use cascade_agents::{Plan, SkipReason};
@@ -42,31 +44,37 @@ impl<T: TraceSink> World<T> {
         let route = self.cfg.liquidators[l].route.clone();
         // Inventory left from an earlier sale the venues could not absorb goes first (not what
         // is held back for the slices of sales spread over time).
+        // A liquidator that holds keeps it; one that bridges sells what already arrived.
         let held = Lots(
             self.wallets[agent.index()]
                 .base
                 .0
                 .saturating_sub(self.slice_reserved[l]),
         );
-        if !held.is_zero() {
-            let (sold, _) = self.sell_slice(agent, &route, held, None);
+        if let (false, Some(inventory_route)) = (held.is_zero(), route.inventory_route()) {
+            let (sold, _) = self.sell_slice(agent, inventory_route, held, None);
             self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
-            let mut wallet = self.wallets[agent.index()];
-            if let Some(room) = self.cap_room() {
-                if room == 0 {
-                    self.stats.skipped_cap += 1;
-                    break;
-                }
-                // The cap bounds the repayment as the liquidator's cash does.
+            if self.tx_pending(l, account) {
+                continue;
+            }
+            let room = self.cap_room();
+            if room == Some(0) {
+                self.stats.skipped_cap += 1;
+                break;
+            }
+            let (mut wallet, fee) = self.planning_wallet(l);
+            if let Some(room) = room {
+                // The cap bounds the repayment as the liquidator's cash does (under transaction
+                // ordering, when the call is planned).
                 let gas = self.liquidators[l].params.gas_cost.0;
                 wallet.cash = Quote(wallet.cash.0.min(room.saturating_add(gas)));
             }
             let plan = self.liquidators[l].plan(
                 &self.market,
-                |q| self.route_proceeds(&route, q),
+                |q| self.disposal_value(&route, q, price),
                 account,
                 price,
                 wallet,
@@ -75,8 +83,17 @@ impl<T: TraceSink> World<T> {
                 Plan::Skip(SkipReason::NoCapital) => self.stats.skipped_no_capital += 1,
                 Plan::Skip(SkipReason::Unprofitable) => self.stats.skipped_unprofitable += 1,
                 Plan::Skip(SkipReason::Reverts) => self.stats.skipped_reverts += 1,
-                Plan::Liquidate { debt_to_cover, .. } => {
-                    self.liquidate(l, agent, account, debt_to_cover, price, obs);
+                Plan::Liquidate {
+                    debt_to_cover,
+                    expected_profit,
+                } => {
+                    let d = Decision {
+                        account,
+                        debt_to_cover,
+                        expected_profit,
+                        fee,
+                    };
+                    self.carry_out(l, d, price, obs);
                 }
             }
         }
@@ -87,7 +104,7 @@ impl<T: TraceSink> World<T> {
         }
     }
 
-    fn liquidate(
+    pub(super) fn liquidate(
         &mut self,
         l: usize,
         agent: AgentId,
@@ -113,34 +130,11 @@ impl<T: TraceSink> World<T> {
         let id = LiquidationId(self.generations.len() as u32);
         self.generations.push(generation);
         self.attacks_on_liquidation(l, id, &out, price);
+        self.record_win(l, &out, gas);
 
-        // The seized collateral goes out now, or in slices spread over time.
-        let route = self.cfg.liquidators[l].route.clone();
-        let slices = route.slices();
-        let received = out.collateral_to_liquidator;
-        let first = Lots(received.0 / u64::from(slices));
-        let first = if slices == 1 { received } else { first };
-        let before = self.observed_x2();
-        let (sold, proceeds) = self.sell_slice(agent, &route, first, Some(id));
-        let after = self.observed_x2();
-        if !sold.is_zero() {
-            self.sales.push(Sale {
-                liquidation: id,
-                observed_x2_before: before,
-                observed_x2_after: after,
-            });
-        }
-        if let (true, crate::config::Route::Sliced { every, .. }) = (slices > 1, &route) {
-            let remaining = received.0 - first.0;
-            self.slice_reserved[l] += remaining;
-            let ev = Event::LiquidatorSell {
-                liquidator: l as u32,
-                liquidation: id.0,
-                slices_left: slices - 1,
-                remaining,
-            };
-            self.schedule(self.now + *every, EventClass::Agent, ev);
-        }
+        // The seized collateral goes out now, in slices over time, over a bridge, or stays.
+        let (sold, proceeds, before, after) =
+            self.dispose(l, agent, id, out.collateral_to_liquidator);
 
         let s = &mut self.stats;
         s.liquidations += 1;

@@ -5,11 +5,13 @@
 //! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
 //! ADL), [`snapshots`] (snapshot rows and extremes).
 //! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
-//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), and
-//! [`attackers`] (oracle manipulators and the accounting of their attacks) and [`sandwich`]
-//! (sandwichers of liquidation sales on pools).
+//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), [`txs`]
+//! (liquidation calls as transactions: mempool, ordering, reverts), [`disposal`] (seized
+//! collateral sold, held or bridged), [`attackers`] (oracle manipulators and the accounting of
+//! their attacks) and [`sandwich`] (sandwichers of liquidation sales on pools).
 
 mod attackers;
+mod disposal;
 mod flow;
 mod keepers;
 mod liquidations;
@@ -19,6 +21,7 @@ mod perps;
 mod pools;
 mod sandwich;
 mod snapshots;
+mod txs;
 mod vaults;
 mod venues;
 
@@ -152,6 +155,10 @@ pub struct World<T: TraceSink> {
     perps: Option<perps::PerpState>,
     attackers: Vec<attackers::AttackerState>,
     sandwiches: Vec<sandwich::SandwichState>,
+    /// Liquidation transactions not yet included (empty when calls are immediate).
+    mempool: txs::Mempool,
+    /// Seized collateral on its way over bridges.
+    bridge: disposal::Bridges,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -331,6 +338,9 @@ impl<T: TraceSink> World<T> {
             .iter()
             .map(|o| oracle::OracleState::new(o, &streams))
             .collect();
+        let mempool = txs::Mempool::new(cfg.ordering, cfg.liquidators.len(), &streams);
+        let routes: Vec<&crate::config::Route> = cfg.liquidators.iter().map(|l| &l.route).collect();
+        let bridge = disposal::Bridges::new(&routes, &streams);
         let mut w = World {
             end: SimTime::ZERO + cfg.duration,
             queue: EventQueue::with_capacity(1024),
@@ -367,6 +377,8 @@ impl<T: TraceSink> World<T> {
             perps,
             attackers,
             sandwiches,
+            mempool,
+            bridge,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -383,6 +395,12 @@ impl<T: TraceSink> World<T> {
         w.start_totals = w.totals();
         let p0 = w.reference_ticks();
         w.liquidator_start_value = w.liquidator_value(p0);
+        w.stats.liquidators = (0..w.liquidators.len())
+            .map(|l| crate::stats::LiquidatorStats {
+                pnl: -w.liquidator_value_of(l, p0),
+                ..Default::default()
+            })
+            .collect();
         w
     }
 
@@ -481,6 +499,9 @@ impl<T: TraceSink> World<T> {
                     slices_left,
                     Lots(remaining),
                 ),
+                Event::TxExecute(tx) => self.on_tx_execute(tx),
+                Event::BlockEnd => self.on_block_end(),
+                Event::BridgeArrive(t) => self.on_bridge_arrive(t),
                 Event::TraderWake(t) => self.on_trader_wake(t as usize),
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Perps(e) => self.on_perps(e),
@@ -555,6 +576,8 @@ impl<T: TraceSink> World<T> {
         // liquidators and the protocol (Aave's treasury, Compound's unsold stock).
         cash += u128::from(t.debt_repaid.0);
         base += self.market.total_collateral() + u128::from(t.protocol_collateral.0);
+        // Seized collateral waiting for or crossing a bridge.
+        base += self.bridge.outstanding();
         let e = self.external;
         cash += u128::from(e.cash_out);
         cash -= u128::from(e.cash_in);
@@ -660,11 +683,15 @@ impl<T: TraceSink> World<T> {
 
     fn liquidator_value(&self, price: Ticks) -> i128 {
         (0..self.liquidators.len())
-            .map(|l| {
-                let w = self.wallets[self.liquidator_agent(l).index()];
-                i128::from(w.cash.0) + i128::from(w.base.value_at(price).0)
-            })
+            .map(|l| self.liquidator_value_of(l, price))
             .sum()
+    }
+
+    /// Liquidator `l`'s cash plus its base, held or on a bridge, at `price`.
+    fn liquidator_value_of(&self, l: usize, price: Ticks) -> i128 {
+        let w = self.wallets[self.liquidator_agent(l).index()];
+        let base = w.base.plus(self.bridge.outstanding_of(l));
+        i128::from(w.cash.0) + i128::from(base.value_at(price).0)
     }
 
     fn finish(mut self) -> (RunStats, T) {
@@ -682,6 +709,17 @@ impl<T: TraceSink> World<T> {
         }
         let mark = self.venues[0].price().unwrap_or(last);
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
+        for l in 0..self.liquidators.len() {
+            let value = self.liquidator_value_of(l, mark);
+            let base = self.wallets[self.liquidator_agent(l).index()].base;
+            let ls = &mut self.stats.liquidators[l];
+            ls.pnl += value;
+            ls.base_at_end = base;
+            ls.bridged_at_end = self.bridge.outstanding_of(l);
+        }
+        self.stats.txs.unincluded = self.mempool.pending() as u64;
+        self.stats.bridge.in_transit_at_end =
+            Lots(u64::try_from(self.bridge.outstanding()).unwrap_or(u64::MAX));
         self.stats.perps = self.perps.as_ref().map(perps::PerpState::finish);
         let books = self.market.books();
         let l = &mut self.stats.lending;

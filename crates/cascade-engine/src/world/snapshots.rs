@@ -82,9 +82,14 @@ impl<T: TraceSink> World<T> {
             .or_else(|| self.last_market_price())
             .unwrap_or_else(|| self.reference_ticks());
         for (i, w) in self.wallets.iter().enumerate() {
+            // A liquidator's collateral on a bridge is still its inventory.
+            let mut in_transit = Lots(0);
             let (kind, levels) = match self.agent_kind(AgentId(i as u32)) {
                 AgentKind::Maker(m) => ("maker", Some(self.makers[m].active_levels())),
-                AgentKind::Liquidator(_) => ("liquidator", None),
+                AgentKind::Liquidator(l) => {
+                    in_transit = self.bridge.outstanding_of(l);
+                    ("liquidator", None)
+                }
                 AgentKind::Trader(t) => (self.trader_kind_name(t), None),
                 AgentKind::Arbitrageur(_) => ("arbitrageur", None),
                 AgentKind::Clearing => ("clearing", None),
@@ -98,7 +103,7 @@ impl<T: TraceSink> World<T> {
                 kind,
                 cash: spec.quote(w.cash),
                 base: spec.qty(w.base),
-                value: spec.quote(w.cash.plus(w.base.value_at(mark))),
+                value: spec.quote(w.cash.plus(w.base.plus(in_transit).value_at(mark))),
                 levels,
             };
             self.trace.row(&row);

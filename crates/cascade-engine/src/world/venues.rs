@@ -183,6 +183,9 @@ impl<T: TraceSink> World<T> {
                     .map(|&(v, a)| self.venue_proceeds(v, a).0)
                     .sum(),
             ),
+            // Nothing is sold now; a bridge sells on arrival at its destination.
+            Route::Hold => Quote::ZERO,
+            Route::Bridge { to, .. } => self.route_proceeds(to, q),
             Route::Sliced { .. } => unreachable!("slice_route strips slicing"),
         };
         let last = Lots(qty.0 - slice.0 * (slices - 1));
@@ -201,6 +204,9 @@ impl<T: TraceSink> World<T> {
         let plan = match route.slice_route() {
             Route::Venue(v) => vec![(*v, qty)],
             Route::Split(vs) => self.split_plan(vs, qty),
+            Route::Hold => Vec::new(),
+            // The caller has the base at the destination (see `world/disposal.rs`).
+            Route::Bridge { to, .. } => return self.sell_slice(agent, to, qty, liquidation),
             Route::Sliced { .. } => unreachable!("slice_route strips slicing"),
         };
         let before = self.observed_x2();
