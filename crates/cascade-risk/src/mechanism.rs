@@ -119,9 +119,11 @@ use std::fmt;
 use thiserror::Error;
 
 mod aave;
+mod adaptive;
 mod compound;
 mod morpho;
 
+pub use adaptive::{AdaptiveAave, BonusRamp, VolThreshold};
 pub use compound::Compound;
 pub use morpho::Morpho;
 

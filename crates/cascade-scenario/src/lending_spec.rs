@@ -23,7 +23,9 @@ use crate::schema::{Check, LendingSpec, MarketUnits, fail, fits, non_negative, w
 use cascade_risk::LiquidationMechanism;
 use cascade_risk::aave::AaveParams;
 use cascade_risk::compound::CometParams;
-use cascade_risk::mechanism::{Compound, Morpho, SignedQuote};
+use cascade_risk::mechanism::{
+    AdaptiveAave, BonusRamp, Compound, Morpho, SignedQuote, VolThreshold,
+};
 use cascade_types::{Bps, MarketSpec};
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +76,37 @@ impl MechanismSpec {
             MechanismSpec::Compound { .. } => "Compound",
         }
     }
+}
+
+/// A liquidation bonus ramp: `min_bonus` at HF 1, rising linearly to `max_bonus` at
+/// `full_at_hf` (multipliers, as `liquidation_bonus`: 1.02 = +2%).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BonusRampSpec {
+    /// The bonus at HF 1 (1.02).
+    pub min_bonus: f64,
+    /// The bonus at and below `full_at_hf` (1.10).
+    pub max_bonus: f64,
+    /// Where the ramp ends, a health factor below 1 (0.9).
+    pub full_at_hf: f64,
+}
+
+/// A volatility-indexed liquidation threshold, reviewed every `review_every_s`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolThresholdSpec {
+    /// Trailing window of oracle returns, seconds.
+    pub window_s: f64,
+    /// Annualised volatility at or below which the threshold is `liquidation_threshold`.
+    pub reference_vol: f64,
+    /// Relative threshold cut per unit of annualised volatility above the reference.
+    pub sensitivity: f64,
+    /// The lowest threshold (fraction).
+    pub min_threshold: f64,
+    /// The largest change per review (fraction, absolute: 0.03).
+    pub max_step: f64,
+    /// Time between reviews, seconds.
+    pub review_every_s: f64,
 }
 
 /// A fraction in WAD, rounded to six decimals.
@@ -226,7 +259,71 @@ impl LendingSpec {
             false,
             false,
         )?;
-        non_negative("lending.min_leftover_usd", self.min_leftover_usd)
+        non_negative("lending.min_leftover_usd", self.min_leftover_usd)?;
+        if let Some(r) = &self.bonus_ramp {
+            let f = "lending.bonus_ramp";
+            within(
+                &format!("{f}.min_bonus"),
+                r.min_bonus,
+                1.0,
+                2.0,
+                false,
+                true,
+            )?;
+            within(
+                &format!("{f}.max_bonus"),
+                r.max_bonus,
+                1.0,
+                2.0,
+                false,
+                true,
+            )?;
+            if r.max_bonus < r.min_bonus {
+                return fail(
+                    format!("{f}.max_bonus"),
+                    format!("{} is below min_bonus {}", r.max_bonus, r.min_bonus),
+                );
+            }
+            if lt * r.max_bonus > 1.0 + 1e-12 {
+                return fail(
+                    format!("{f}.max_bonus"),
+                    format!(
+                        "liquidation_threshold x max_bonus must not exceed 1 (Aave's configurator \
+                         rule), got {lt} x {} = {}",
+                        r.max_bonus,
+                        lt * r.max_bonus
+                    ),
+                );
+            }
+            within(
+                &format!("{f}.full_at_hf"),
+                r.full_at_hf,
+                0.0,
+                1.0,
+                false,
+                true,
+            )?;
+        }
+        if let Some(v) = &self.vol_threshold {
+            let f = "lending.vol_threshold";
+            crate::schema::positive(&format!("{f}.window_s"), v.window_s)?;
+            non_negative(&format!("{f}.reference_vol"), v.reference_vol)?;
+            non_negative(&format!("{f}.sensitivity"), v.sensitivity)?;
+            within(
+                &format!("{f}.min_threshold"),
+                v.min_threshold,
+                0.0,
+                lt,
+                true,
+                false,
+            )?;
+            within(&format!("{f}.max_step"), v.max_step, 0.0, 1.0, true, false)?;
+            if bps(v.max_step).0 == 0 {
+                return fail(format!("{f}.max_step"), "must be at least 0.0001");
+            }
+            crate::schema::positive(&format!("{f}.review_every_s"), v.review_every_s)?;
+        }
+        Ok(())
     }
 
     /// Other mechanisms refuse the Aave fields rather than ignore them.
@@ -255,6 +352,8 @@ impl LendingSpec {
                 "min_leftover_usd",
                 self.min_leftover_usd != default_min_leftover(),
             ),
+            ("bonus_ramp", self.bonus_ramp.is_some()),
+            ("vol_threshold", self.vol_threshold.is_some()),
         ];
         match given.iter().find(|(_, g)| *g) {
             Some((field, _)) => fail(
@@ -318,7 +417,24 @@ impl LendingSpec {
                     full_close_below_hf: (self.full_close_below_hf * 1e18).round() as u128,
                 };
                 let lt = params.liquidation_threshold.as_f64();
-                (Box::new(params), lt)
+                if self.bonus_ramp.is_none() && self.vol_threshold.is_none() {
+                    return (Box::new(params), lt);
+                }
+                let secs = |s: f64| cascade_types::SimDuration::from_secs_f64(s);
+                let ramp = self.bonus_ramp.map(|r| BonusRamp {
+                    min_bonus: bps(r.min_bonus),
+                    max_bonus: bps(r.max_bonus),
+                    full_at_hf: (r.full_at_hf * 1e18).round() as u128,
+                });
+                let vol = self.vol_threshold.map(|v| VolThreshold {
+                    window: secs(v.window_s),
+                    reference_vol: v.reference_vol,
+                    sensitivity: v.sensitivity,
+                    min_threshold: bps(v.min_threshold),
+                    max_step: bps(v.max_step),
+                    review_every: secs(v.review_every_s),
+                });
+                (Box::new(AdaptiveAave::new(params, ramp, vol)), lt)
             }
             MechanismSpec::Morpho { lltv } => {
                 let m = Morpho::new(wad(lltv)).expect("a validated LLTV");

@@ -382,6 +382,14 @@ pub struct LendingSpec {
     /// liquidation caps, mechanisms.md §9); none by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquidation_cap: Option<LiquidationCapSpec>,
+    /// Aave only: a liquidation bonus that grows as the health factor falls (Aave v4, Euler;
+    /// mechanisms.md §9); `liquidation_bonus` is ignored when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_ramp: Option<crate::lending_spec::BonusRampSpec>,
+    /// Aave only: a liquidation threshold lowered in steps when realised volatility rises
+    /// (mechanisms.md §9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vol_threshold: Option<crate::lending_spec::VolThresholdSpec>,
     /// Minimum leftover of a partial liquidation, USD (1,000).
     #[serde(default = "default_min_leftover")]
     pub min_leftover_usd: f64,
