@@ -69,7 +69,7 @@ fn cascade(c: &mut Criterion) {
     let text = include_str!("../scenarios/flash_crash_deep_book.ron");
     let mut s = cascade::Scenario::parse(text, "flash_crash_deep_book.ron").unwrap();
     s.duration_s = 400.0;
-    s.accounts.count = 100_000;
+    s.accounts.count = 70_000;
     s.accounts.collateral = Some(cascade_des::dist::Dist::Uniform { lo: 0.5, hi: 1.5 });
     s.accounts.health_factor = Some(cascade_des::dist::Dist::Uniform { lo: 1.01, hi: 1.2 });
     s.liquidators[0].cash = 50_000_000.0;
@@ -80,7 +80,7 @@ fn cascade(c: &mut Criterion) {
     let config = cascade::build(&s, None, std::path::Path::new(".")).unwrap();
     let mut group = c.benchmark_group("cascade");
     group.sample_size(10);
-    group.bench_function("flash_crash_100k_accounts", |b| {
+    group.bench_function("flash_crash_70k_accounts", |b| {
         b.iter_batched(
             || config.clone(),
             |cfg| {
