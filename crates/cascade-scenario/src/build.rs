@@ -5,7 +5,7 @@ use crate::schema::RouteSpec;
 use crate::schema::{MAX_ATOMS, ReferenceSpec, Scenario, parse_utc_ms};
 use crate::{DataError, ScenarioError};
 use cascade_agents::{
-    JumpDiffusion, LiquidatorParams, MakerParams, Ohlc, PathBase, Regime, StressResponse, Wallet,
+    LiquidatorParams, MakerParams, Ohlc, PathBase, Regime, StressResponse, Wallet,
 };
 use cascade_des::RngStreams;
 use cascade_des::dist::Dist;
@@ -72,13 +72,7 @@ fn reference_config(
     Ok(ReferenceConfig {
         base: reference_base(s, r, field, data_dir)?,
         step: SimDuration::from_millis_f64(r.step_ms),
-        diffusion: r.diffusion.as_ref().map(|d| JumpDiffusion {
-            drift_annual: d.drift_annual,
-            sigma_annual: d.sigma_annual,
-            jumps_per_hour: d.jumps_per_hour,
-            jump_mean: d.jump_mean,
-            jump_std: d.jump_std,
-        }),
+        diffusion: r.diffusion.as_ref().map(|d| d.jump_diffusion()),
         regimes: r.diffusion.as_ref().map_or_else(Vec::new, regimes),
     })
 }
@@ -89,24 +83,12 @@ fn regimes(d: &crate::schema::DiffusionSpec) -> Vec<Regime> {
         return Vec::new();
     }
     let first = Regime {
-        diffusion: JumpDiffusion {
-            drift_annual: d.drift_annual,
-            sigma_annual: d.sigma_annual,
-            jumps_per_hour: d.jumps_per_hour,
-            jump_mean: d.jump_mean,
-            jump_std: d.jump_std,
-        },
+        diffusion: d.jump_diffusion(),
         mean_stay_s: d.mean_stay_s.expect("validated: regimes need mean_stay_s"),
     };
     std::iter::once(first)
         .chain(d.regimes.iter().map(|g| Regime {
-            diffusion: JumpDiffusion {
-                drift_annual: g.drift_annual,
-                sigma_annual: g.sigma_annual,
-                jumps_per_hour: g.jumps_per_hour,
-                jump_mean: g.jump_mean,
-                jump_std: g.jump_std,
-            },
+            diffusion: g.jump_diffusion(),
             mean_stay_s: g.mean_stay_s,
         }))
         .collect()

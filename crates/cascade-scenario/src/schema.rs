@@ -1086,15 +1086,7 @@ impl ReferenceSpec {
         }
         if let Some(d) = &r.diffusion {
             let f = format!("{f}.diffusion");
-            if !d.drift_annual.is_finite() {
-                return fail(format!("{f}.drift_annual"), "must be finite");
-            }
-            non_negative(&format!("{f}.sigma_annual"), d.sigma_annual)?;
-            non_negative(&format!("{f}.jumps_per_hour"), d.jumps_per_hour)?;
-            if !d.jump_mean.is_finite() {
-                return fail(format!("{f}.jump_mean"), "must be finite");
-            }
-            non_negative(&format!("{f}.jump_std"), d.jump_std)?;
+            check_jump_diffusion(&f, &d.jump_diffusion())?;
             if !d.regimes.is_empty() {
                 match d.mean_stay_s {
                     None => {
@@ -1108,19 +1100,50 @@ impl ReferenceSpec {
             }
             for (i, g) in d.regimes.iter().enumerate() {
                 let f = format!("{f}.regimes[{i}]");
-                if !g.drift_annual.is_finite() {
-                    return fail(format!("{f}.drift_annual"), "must be finite");
-                }
-                non_negative(&format!("{f}.sigma_annual"), g.sigma_annual)?;
-                non_negative(&format!("{f}.jumps_per_hour"), g.jumps_per_hour)?;
-                if !g.jump_mean.is_finite() {
-                    return fail(format!("{f}.jump_mean"), "must be finite");
-                }
-                non_negative(&format!("{f}.jump_std"), g.jump_std)?;
+                check_jump_diffusion(&f, &g.jump_diffusion())?;
                 positive(&format!("{f}.mean_stay_s"), g.mean_stay_s)?;
             }
         }
         Ok(())
+    }
+}
+
+/// Range checks of a jump-diffusion's fields, named under `f`.
+fn check_jump_diffusion(f: &str, d: &cascade_agents::JumpDiffusion) -> Check {
+    if !d.drift_annual.is_finite() {
+        return fail(format!("{f}.drift_annual"), "must be finite");
+    }
+    non_negative(&format!("{f}.sigma_annual"), d.sigma_annual)?;
+    non_negative(&format!("{f}.jumps_per_hour"), d.jumps_per_hour)?;
+    if !d.jump_mean.is_finite() {
+        return fail(format!("{f}.jump_mean"), "must be finite");
+    }
+    non_negative(&format!("{f}.jump_std"), d.jump_std)
+}
+
+impl DiffusionSpec {
+    /// The top-level (first) regime's dynamics.
+    pub fn jump_diffusion(&self) -> cascade_agents::JumpDiffusion {
+        cascade_agents::JumpDiffusion {
+            drift_annual: self.drift_annual,
+            sigma_annual: self.sigma_annual,
+            jumps_per_hour: self.jumps_per_hour,
+            jump_mean: self.jump_mean,
+            jump_std: self.jump_std,
+        }
+    }
+}
+
+impl RegimeSpec {
+    /// This regime's dynamics.
+    pub fn jump_diffusion(&self) -> cascade_agents::JumpDiffusion {
+        cascade_agents::JumpDiffusion {
+            drift_annual: self.drift_annual,
+            sigma_annual: self.sigma_annual,
+            jumps_per_hour: self.jumps_per_hour,
+            jump_mean: self.jump_mean,
+            jump_std: self.jump_std,
+        }
     }
 }
 
