@@ -69,6 +69,9 @@ pub enum OutputError {
     /// The scenario's market data could not be used.
     #[error(transparent)]
     Scenario(#[from] cascade_scenario::ScenarioError),
+    /// The soft-versus-hard liquidation comparison could not be made.
+    #[error(transparent)]
+    Soft(#[from] cascade_report::soft::SoftError),
     /// The simulation broke one of its own invariants: a bug in cascade, reported with the
     /// event and the values.
     #[error("invariant violated {0}")]
@@ -158,6 +161,8 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     let hash = trace.finish().map_err(cascade_engine::EngineError::Trace)?;
     let mut summary = Summary::new(&config, &stats, hash);
     summary.compare_with(&crate::published_figures(scenario));
+    let samples = cascade_report::soft::samples_from_trace(&trace_dir)?;
+    crate::add_soft_comparison(scenario, &config, &samples, &mut summary)?;
     summary.write(&dir.join("summary.json"))?;
     if opts.trace_level >= TraceLevel::Liquidations {
         render_plots(dir, &summary, &opts.formats)?;
