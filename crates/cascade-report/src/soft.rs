@@ -372,3 +372,81 @@ pub(crate) fn cumulative_points(v: &[f64]) -> Vec<(f64, f64)> {
         )
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(ema: f64, path: SoftPath) -> SoftConfig {
+        SoftConfig {
+            a: 100,
+            bands: 10,
+            fee: 0.006,
+            loan_discount: 0.09,
+            liquidation_discount: 0.06,
+            oracle_ema_s: ema,
+            step_s: 2.0,
+            path,
+            liquidation_threshold: 0.83,
+            liquidation_bonus: 1.05,
+            close_factor: 0.5,
+        }
+    }
+
+    fn samples() -> Vec<PriceSample> {
+        [
+            (0.0, 2000.0),
+            (1.0, 1000.0),
+            (2.0, 1000.0),
+            (3.0, 1000.0),
+            (4.0, 1000.0),
+        ]
+        .iter()
+        .map(|&(time_s, reference)| PriceSample {
+            time_s,
+            reference,
+            mid: Some(reference - 100.0),
+            oracle: None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn the_path_steps_holds_and_smooths() {
+        // EMA with T = 2 s over 1 s samples: weight 1/2 per sample.
+        let p = path_points(&cfg(2.0, SoftPath::Reference), &samples());
+        let t: Vec<u64> = p
+            .iter()
+            .map(|x| x.time.as_nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(t, vec![0, 2, 4]);
+        let m: Vec<u128> = p
+            .iter()
+            .map(|x| x.market / 1_000_000_000_000_000_000)
+            .collect();
+        assert_eq!(m, vec![2000, 1000, 1000]);
+        let o: Vec<u128> = p
+            .iter()
+            .map(|x| x.llamma_oracle / 1_000_000_000_000_000_000)
+            .collect();
+        assert_eq!(o, vec![2000, 1250, 1062]);
+        assert_eq!(p[1].hard_oracle, p[1].market);
+        // Engine: the mid is the market, the reference stands in for a missing oracle.
+        let e = path_points(&cfg(0.0, SoftPath::Engine), &samples());
+        assert_eq!(e[1].market, 900 * 1_000_000_000_000_000_000);
+        assert_eq!(e[1].llamma_oracle, e[1].market);
+        assert_eq!(e[1].hard_oracle, 1000 * 1_000_000_000_000_000_000);
+    }
+
+    #[test]
+    fn figure_series() {
+        assert_eq!(
+            per_minute_steps(&[1.0, 2.0]),
+            vec![(0.0, 1.0), (60.0, 1.0), (60.0, 2.0), (120.0, 2.0)]
+        );
+        assert_eq!(
+            cumulative_points(&[1.0, 3.0]),
+            vec![(0.0, 0.0), (60.0, 1.0), (120.0, 3.0)]
+        );
+    }
+}

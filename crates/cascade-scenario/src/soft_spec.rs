@@ -9,7 +9,7 @@
 //!     fee: 0.006,                // LLAMMA's static fee, [0, 0.1]
 //!     loan_discount: 0.09,       // largest loan (ETH markets: 9%)
 //!     liquidation_discount: 0.06,// hard liquidation below (ETH markets: 6%)
-//!     oracle_ema_s: 600.0,       // LLAMMA's oracle: an EMA of the market price, seconds
+//!     oracle_ema_s: 866.0,       // LLAMMA's oracle: an EMA of the market price (crvUSD: 866 s)
 //!     step_s: 12.0,              // one arbitrage (and one liquidation check) per step
 //!     path: Reference,           // or Engine: the run's book mid and published oracle
 //! ),
@@ -55,7 +55,8 @@ pub struct SoftLiquidationSpec {
     #[serde(default = "default_liquidation_discount")]
     pub liquidation_discount: f64,
     /// Time constant of LLAMMA's oracle, an exponential moving average of the market price,
-    /// seconds (0: the market price itself).
+    /// seconds (0: the market price itself; crvUSD's `ma_exp_time` is 866 s, a 10-minute
+    /// half-life).
     #[serde(default = "default_ema_s")]
     pub oracle_ema_s: f64,
     /// Time between two arbitrage trades and liquidation checks, seconds.
@@ -76,7 +77,7 @@ fn default_liquidation_discount() -> f64 {
     0.06
 }
 fn default_ema_s() -> f64 {
-    600.0
+    866.0
 }
 fn default_step_s() -> f64 {
     12.0
