@@ -95,6 +95,21 @@ fn soft_liquidation_spreads_the_selling_and_cuts_borrower_losses() {
         soft.borrower_losses
     ));
 
+    // A run folder, even one that writes no book snapshots, carries the same comparison in
+    // summary.json and draws the figure.
+    let out = temp_dir("soft-run").join("run");
+    let opts = cascade::RunOptions {
+        formats: vec![Format::Png],
+        trace_level: cascade_engine::trace::TraceLevel::Liquidations,
+        ..Default::default()
+    };
+    let written = cascade::run_to_dir(&s, &out, &opts).unwrap();
+    assert_eq!(written.soft_liquidation.as_ref(), Some(c));
+    assert!(out.join("plots/soft_vs_hard.png").is_file());
+    assert!(!out.join("trace/book_top.csv").exists());
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(json.contains("\"soft_liquidation\"") && json.contains("\"peak_sold_per_minute\""));
+
     // The figure draws from the summary alone.
     let dir = temp_dir("soft-figure");
     let footer = Footer {
