@@ -83,6 +83,49 @@ pub fn published_figures(scenario: &Scenario) -> Vec<cascade_report::PublishedFi
         .collect()
 }
 
+/// The parameters of the scenario's `soft_liquidation` comparison, if it has that section:
+/// LLAMMA's from the section, the Aave-style rule's from `lending`.
+pub fn soft_config(scenario: &Scenario) -> Option<cascade_report::soft::SoftConfig> {
+    let s = scenario.soft_liquidation.as_ref()?;
+    let l = &scenario.lending;
+    Some(cascade_report::soft::SoftConfig {
+        a: s.a,
+        bands: s.bands,
+        fee: s.fee,
+        loan_discount: s.loan_discount,
+        liquidation_discount: s.liquidation_discount,
+        oracle_ema_s: s.oracle_ema_s,
+        step_s: s.step_s,
+        path: match s.path {
+            cascade_scenario::SoftPathSpec::Reference => cascade_report::SoftPath::Reference,
+            cascade_scenario::SoftPathSpec::Engine => cascade_report::SoftPath::Engine,
+        },
+        liquidation_threshold: l.liquidation_threshold.unwrap_or(0.0),
+        liquidation_bonus: l.liquidation_bonus.unwrap_or(1.0),
+        close_factor: l.close_factor,
+    })
+}
+
+/// Adds the scenario's soft-versus-hard comparison (if it has one) to a run's summary, on the
+/// price samples of the run's book snapshots; a run without snapshots gets none.
+pub fn add_soft_comparison(
+    scenario: &Scenario,
+    config: &WorldConfig,
+    samples: &[cascade_report::soft::PriceSample],
+    summary: &mut Summary,
+) -> Result<(), cascade_report::soft::SoftError> {
+    let Some(cfg) = soft_config(scenario) else {
+        return Ok(());
+    };
+    if samples.is_empty() {
+        return Ok(());
+    }
+    summary.soft_liquidation = Some(cascade_report::soft::compare_soft_hard(
+        &cfg, config, samples,
+    )?);
+    Ok(())
+}
+
 /// Runs a scenario with every trace row kept in memory (for tests and notebook-style use),
 /// reading market data from the default data directory ([`data_dir`]).
 ///
@@ -102,6 +145,14 @@ pub fn run_in_memory_with(
     let config = build(scenario, seed, data_dir)?;
     let mut run = run_config(config);
     run.summary.compare_with(&published_figures(scenario));
+    let samples = cascade_report::soft::samples_from_memory(&run.trace);
+    add_soft_comparison(scenario, &run.config, &samples, &mut run.summary).map_err(|e| {
+        ScenarioError::Invalid {
+            origin: scenario.name.clone(),
+            field: "soft_liquidation".into(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(run)
 }
 

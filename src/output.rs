@@ -7,7 +7,7 @@
 
 use crate::{Format, Summary, build};
 use cascade_engine::World;
-use cascade_engine::trace::{CsvTrace, TraceLevel};
+use cascade_engine::trace::{CsvTrace, MemoryTrace, Row, TraceFile, TraceLevel, TraceSink};
 use cascade_scenario::Scenario;
 use std::path::{Path, PathBuf};
 
@@ -69,6 +69,9 @@ pub enum OutputError {
     /// The scenario's market data could not be used.
     #[error(transparent)]
     Scenario(#[from] cascade_scenario::ScenarioError),
+    /// The soft-versus-hard liquidation comparison could not be made.
+    #[error(transparent)]
+    Soft(#[from] cascade_report::soft::SoftError),
     /// The simulation broke one of its own invariants: a bug in cascade, reported with the
     /// event and the values.
     #[error("invariant violated {0}")]
@@ -148,21 +151,48 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     std::fs::create_dir_all(&trace_dir).map_err(io(&trace_dir))?;
     std::fs::create_dir_all(&plots_dir).map_err(io(&plots_dir))?;
     let config = build(scenario, opts.seed, &opts.data_dir)?;
-    let trace = CsvTrace::with_level(&trace_dir, opts.trace_level).map_err(io(&trace_dir))?;
+    let csv = CsvTrace::with_level(&trace_dir, opts.trace_level).map_err(io(&trace_dir))?;
+    let trace = WithPrices {
+        csv,
+        prices: MemoryTrace::default(),
+        keep: scenario.soft_liquidation.is_some(),
+    };
     let mut world = World::new(config.clone(), trace);
     world.set_check_invariants(opts.check_invariants);
     let (stats, trace) = world.run();
     if let Some(v) = &stats.invariant_violation {
         return Err(OutputError::Invariant(v.clone()));
     }
-    let hash = trace.finish().map_err(cascade_engine::EngineError::Trace)?;
+    let hash = trace
+        .csv
+        .finish()
+        .map_err(cascade_engine::EngineError::Trace)?;
     let mut summary = Summary::new(&config, &stats, hash);
     summary.compare_with(&crate::published_figures(scenario));
+    let samples = cascade_report::soft::samples_from_memory(&trace.prices);
+    crate::add_soft_comparison(scenario, &config, &samples, &mut summary)?;
     summary.write(&dir.join("summary.json"))?;
     if opts.trace_level >= TraceLevel::Liquidations {
         render_plots(dir, &summary, &opts.formats)?;
     }
     Ok(summary)
+}
+
+/// The run's CSV trace, plus an in-memory copy of the book snapshots when the scenario's
+/// soft-liquidation comparison needs the price path (whatever the trace level writes).
+struct WithPrices {
+    csv: CsvTrace,
+    prices: MemoryTrace,
+    keep: bool,
+}
+
+impl TraceSink for WithPrices {
+    fn row<R: Row>(&mut self, row: &R) {
+        self.csv.row(row);
+        if self.keep && R::FILE == TraceFile::BookTop {
+            row.keep(&mut self.prices);
+        }
+    }
 }
 
 /// Draws the default figures of a run folder from its trace (see `cascade_report::run_figures`).

@@ -11,6 +11,7 @@ mod determinism;
 mod figures;
 mod flow;
 mod klines;
+mod llamma;
 mod lobster;
 mod manipulation;
 mod mechanisms;

@@ -242,6 +242,17 @@ impl Controller {
         crate::arb::trade_to_price(&mut self.amm, trader, at.price, at)
     }
 
+    /// Trades the AMM to a market price `target` (WAD) while the oracle reads `at`, as an
+    /// idealised arbitrageur would ([`crate::arb::trade_to_price`]).
+    pub fn arbitrage_to(
+        &mut self,
+        trader: AgentId,
+        target: u128,
+        at: OracleReading,
+    ) -> Result<Option<ExchangeOutcome>, LlammaError> {
+        crate::arb::trade_to_price(&mut self.amm, trader, target, at)
+    }
+
     // ----- loan creation -----
 
     /// `get_y_effective`: discounted collateral (18 decimals) such that

@@ -25,7 +25,9 @@
 //!   liquidation, with the contract's checks and rounding;
 //! - [`arb`]: an idealised arbitrageur that trades the AMM to the market price;
 //! - [`compare`]: one borrower on one price path under LLAMMA and under an Aave-style hard
-//!   liquidation: losses and sell pressure per step.
+//!   liquidation: losses and sell pressure per step;
+//! - [`population`]: the same for a whole borrower population sharing one AMM, with separate
+//!   market, LLAMMA-oracle and hard-oracle paths.
 //!
 //! Arithmetic is the contracts' own: 1e18 fixed point in `u128` with 256-bit intermediates
 //! (`ruint`), rounding where and how the contracts round, every overflow or division by zero an
@@ -55,6 +57,7 @@ pub mod controller;
 mod error;
 mod event;
 mod math;
+pub mod population;
 
 pub use amm::{Band, ExchangeOutcome, Llamma, LlammaParams, OracleReading};
 pub use controller::{Controller, ControllerParams, HardLiquidation, LoanOpened, Position};

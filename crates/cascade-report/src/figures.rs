@@ -5,11 +5,13 @@
 //! tree), `losses` (cumulative debt repaid and bad debt), `liquidators` (capital and profit),
 //! and where the run has them, `funds` (a perp venue's insurance fund, backstop vault, bad debt
 //! and ADL over time) and `auctions` (vault auctions: raised over debt, running deficit).
-//! Figures whose trace files a run's trace level did not write are skipped.
+//! `soft_vs_hard` (LLAMMA against the Aave-style rule) where the summary has a
+//! `soft_liquidation` comparison. Figures whose trace files a run's trace level did not write
+//! are skipped.
 
 use crate::plot::{
     AuctionsFigure, CascadeFigure, DepthFigure, Footer, Format, FundsFigure, GenerationsFigure,
-    LiquidatorsFigure, LossesFigure, TimelineFigure, render,
+    LiquidatorsFigure, LossesFigure, SoftHardFigure, TimelineFigure, render,
 };
 use crate::series::{AgentSeries, Cascade, DepthGrid, Timeline};
 use crate::{AuctionSeries, FundSeries};
@@ -146,6 +148,19 @@ pub fn run_figures(
                     scenario: name,
                     agents,
                     end,
+                },
+                &footer,
+                p,
+                f,
+            )
+        })?;
+    }
+    if let Some(comparison) = &summary.soft_liquidation {
+        draw("soft_vs_hard", &|p, f| {
+            render(
+                &SoftHardFigure {
+                    scenario: name,
+                    comparison,
                 },
                 &footer,
                 p,

@@ -16,6 +16,7 @@ mod perp_summary;
 pub mod plot;
 mod published;
 pub mod series;
+pub mod soft;
 mod summary;
 mod vaults;
 
@@ -26,6 +27,7 @@ pub use lending::{LendingSummary, ReservesSummary};
 pub use liquidators::{BridgeSummary, LiquidatorSummary, TxSummary};
 pub use perp_summary::PerpSummary;
 pub use published::{Comparison, PublishedFigure, metric_value, unknown_metric};
+pub use soft::{SoftLiquidationSummary, SoftPath};
 pub use summary::Summary;
 pub use vaults::VaultSummary;
 

@@ -113,6 +113,10 @@ pub struct Summary {
     /// Bridge transfers of seized collateral, for scenarios with a `Bridge` route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<crate::BridgeSummary>,
+    /// The same borrowers under LLAMMA soft liquidation and under the Aave-style rule on the
+    /// run's price path, for scenarios with a `soft_liquidation` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_liquidation: Option<crate::SoftLiquidationSummary>,
 }
 
 impl Summary {
@@ -176,6 +180,7 @@ impl Summary {
             liquidators: crate::liquidators::liquidators(cfg, stats),
             transactions: crate::liquidators::transactions(cfg, stats),
             bridge: crate::liquidators::bridge(cfg, stats),
+            soft_liquidation: None,
         }
     }
 
@@ -226,7 +231,24 @@ impl Summary {
                 b.transfers, b.sent, b.arrived, b.in_transit_at_end
             )
         });
-        let vaults = vaults + &txs + &bridge;
+        let soft = self.soft_liquidation.as_ref().map_or(String::new(), |s| {
+            format!(
+                "soft vs hard liquidation ({} loans, {} refused): LLAMMA sold {:.3} (peak {:.3}/min), \
+                 losses {:.2} USD, bad debt {:.2} USD; Aave-style sold {:.3} (peak {:.3}/min), \
+                 losses {:.2} USD, bad debt {:.2} USD\n",
+                s.loans,
+                s.refused,
+                s.soft.collateral_sold,
+                s.soft.peak_sold_per_minute,
+                s.soft.borrower_losses,
+                s.soft.bad_debt,
+                s.hard.collateral_sold,
+                s.hard.peak_sold_per_minute,
+                s.hard.borrower_losses,
+                s.hard.bad_debt
+            )
+        });
+        let vaults = vaults + &txs + &bridge + &soft;
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

@@ -19,6 +19,7 @@ pub mod perps_spec;
 pub mod pools_spec;
 pub mod positions;
 mod schema;
+pub mod soft_spec;
 pub mod tx_spec;
 pub mod vaults_spec;
 
@@ -29,6 +30,7 @@ pub use schema::{
     MakerGroup, MarketUnits, MechanismSpec, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec,
     RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
 };
+pub use soft_spec::{SoftLiquidationSpec, SoftPathSpec};
 pub use tx_spec::{OrderingSpec, PriorityFeeSpec};
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 

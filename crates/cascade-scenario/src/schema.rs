@@ -72,6 +72,10 @@ pub struct Scenario {
     /// fee; absent, a call executes the moment its liquidator decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordering: Option<crate::tx_spec::OrderingSpec>,
+    /// The same borrowers under Curve crvUSD's LLAMMA soft liquidation, compared with this
+    /// market's Aave-style hard liquidation on the run's price path (see `soft_spec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_liquidation: Option<crate::soft_spec::SoftLiquidationSpec>,
 }
 
 /// A published figure about a real event, compared with the same figure of each run.
@@ -848,6 +852,9 @@ impl Scenario {
                     "must say where the figure was published",
                 );
             }
+        }
+        if let Some(s) = &self.soft_liquidation {
+            s.validate(self.duration_s, self.lending.mechanism.is_aave())?;
         }
         crate::attack_spec::validate(self)
     }

@@ -7,6 +7,7 @@
 mod backstops;
 mod charts;
 mod heatmap;
+mod soft;
 mod timeline;
 
 pub use backstops::{AuctionsFigure, FundsFigure};
@@ -14,6 +15,7 @@ pub use charts::{
     CascadeFigure, CompareFigure, DepthFigure, GenerationsFigure, LiquidatorsFigure, LossesFigure,
 };
 pub use heatmap::{Heatmap, colour_scale};
+pub use soft::SoftHardFigure;
 pub use timeline::TimelineFigure;
 
 use crate::ReportError;

@@ -1,0 +1,178 @@
+//! The same crash under hard liquidation and under LLAMMA soft liquidation: the claims of
+//! flash_crash_llamma.ron, from its summary's `soft_liquidation` section.
+//!
+//! Measured at seed 42 on the reference path (the header's figures):
+//!
+//! | design     | sold (ETH) | worst minute | minutes selling | losses (USD) | bad debt (USD) |
+//! |------------|-----------:|-------------:|----------------:|-------------:|---------------:|
+//! | Aave-style |      7,712 |        6,173 |               5 |      637,962 |              0 |
+//! | LLAMMA     |      6,204 |        1,457 |              19 |       98,030 |         63,938 |
+//!
+//! and on the engine's realised path (`path: Engine`): Aave-style 13,772 ETH, worst minute
+//! 8,054, losses 640,797, bad debt 0; LLAMMA 6,647 ETH, worst minute 1,656, losses 36,225,
+//! bad debt 453,551.
+
+use crate::support::{scenario, temp_dir};
+use cascade::run_in_memory;
+use cascade_report::plot::{Footer, Format, SoftHardFigure, render};
+use cascade_scenario::SoftPathSpec;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.01
+}
+
+/// Soft liquidation spreads the selling over many minutes at a quarter of the peak, and the
+/// borrowers lose a sixth as much; the EMA oracle's lag costs LLAMMA bad debt the Aave-style
+/// rule (reading the reference itself) does not have. The engine's own run is flash_crash's.
+#[test]
+fn soft_liquidation_spreads_the_selling_and_cuts_borrower_losses() {
+    let s = scenario("flash_crash_llamma.ron");
+    let run = run_in_memory(&s, None);
+    // The engine's run is flash_crash's, unchanged.
+    assert_eq!(run.summary.liquidations, 885);
+    assert_eq!(run.summary.max_generation, Some(10));
+    assert!(
+        close(run.summary.bad_debt, 575_712.04),
+        "{}",
+        run.summary.bad_debt
+    );
+
+    let c = run.summary.soft_liquidation.as_ref().expect("comparison");
+    assert_eq!((c.loans, c.refused), (1000, 0));
+    let (soft, hard) = (&c.soft, &c.hard);
+    assert!(
+        close(hard.collateral_sold, 7_711.956),
+        "{}",
+        hard.collateral_sold
+    );
+    assert!(
+        close(hard.peak_sold_per_minute, 6_173.353),
+        "{}",
+        hard.peak_sold_per_minute
+    );
+    assert!(
+        close(hard.borrower_losses, 637_962.13),
+        "{}",
+        hard.borrower_losses
+    );
+    assert_eq!(hard.bad_debt, 0.0);
+    assert_eq!(hard.minutes_selling, 5);
+    assert!(
+        close(soft.collateral_sold, 6_204.177),
+        "{}",
+        soft.collateral_sold
+    );
+    assert!(
+        close(soft.peak_sold_per_minute, 1_457.122),
+        "{}",
+        soft.peak_sold_per_minute
+    );
+    assert!(
+        close(soft.borrower_losses, 98_030.42),
+        "{}",
+        soft.borrower_losses
+    );
+    assert!(close(soft.bad_debt, 63_937.78), "{}", soft.bad_debt);
+    assert_eq!(soft.minutes_selling, 19);
+    assert_eq!((soft.hard_liquidations, hard.hard_liquidations), (78, 364));
+
+    // The claims: a quarter of the peak selling, spread over more minutes...
+    assert!(soft.peak_sold_per_minute < 0.25 * hard.peak_sold_per_minute);
+    assert!(soft.minutes_selling > 3 * hard.minutes_selling);
+    // ...the Aave-style rule's selling all at the crash (minutes 2 and 3), LLAMMA's none then.
+    let crash: f64 = hard.sold_per_minute[2..4].iter().sum();
+    assert!(crash > 0.99 * hard.collateral_sold, "{crash}");
+    assert!(soft.sold_per_minute[..4].iter().all(|&v| v == 0.0));
+    // ...borrowers lose less than a sixth; LLAMMA's lagging oracle leaves bad debt.
+    assert!(soft.borrower_losses < hard.borrower_losses / 6.0);
+    assert!(soft.bad_debt > hard.bad_debt);
+    // Per-minute series add up to the totals.
+    let sum: f64 = soft.sold_per_minute.iter().sum();
+    assert!((sum - soft.collateral_sold).abs() < 1e-6);
+    assert_eq!(soft.sold_per_minute.len(), 31);
+    assert!(close(
+        *soft.cumulative_losses.last().unwrap(),
+        soft.borrower_losses
+    ));
+
+    // A run folder, even one that writes no book snapshots, carries the same comparison in
+    // summary.json and draws the figure.
+    let out = temp_dir("soft-run").join("run");
+    let opts = cascade::RunOptions {
+        formats: vec![Format::Png],
+        trace_level: cascade_engine::trace::TraceLevel::Liquidations,
+        ..Default::default()
+    };
+    let written = cascade::run_to_dir(&s, &out, &opts).unwrap();
+    assert_eq!(written.soft_liquidation.as_ref(), Some(c));
+    assert!(out.join("plots/soft_vs_hard.png").is_file());
+    assert!(!out.join("trace/book_top.csv").exists());
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(json.contains("\"soft_liquidation\"") && json.contains("\"peak_sold_per_minute\""));
+
+    // The figure draws from the summary alone.
+    let dir = temp_dir("soft-figure");
+    let footer = Footer {
+        scenario: s.name.clone(),
+        seed: s.seed.to_string(),
+        version: run.summary.version.clone(),
+    };
+    let fig = SoftHardFigure {
+        scenario: &s.name,
+        comparison: c,
+    };
+    for f in [Format::Png, Format::Svg] {
+        let path = dir.join(format!("soft_vs_hard.{}", f.ext()));
+        render(&fig, &footer, &path, f).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 10_000);
+    }
+}
+
+/// On the engine's realised path (the book's mid, pushed down by the engine's own hard
+/// liquidations, and its published oracle) the ordering of selling and losses holds; LLAMMA's
+/// bad debt grows as its lagging oracle meets a deeper market fall.
+#[test]
+fn on_the_engine_path_the_ordering_holds() {
+    let mut s = scenario("flash_crash_llamma.ron");
+    if let Some(soft) = s.soft_liquidation.as_mut() {
+        soft.path = SoftPathSpec::Engine;
+    }
+    let run = run_in_memory(&s, None);
+    let c = run.summary.soft_liquidation.expect("comparison");
+    let (soft, hard) = (&c.soft, &c.hard);
+    assert!(
+        close(hard.collateral_sold, 13_771.607),
+        "{}",
+        hard.collateral_sold
+    );
+    assert!(
+        close(hard.peak_sold_per_minute, 8_053.779),
+        "{}",
+        hard.peak_sold_per_minute
+    );
+    assert!(
+        close(hard.borrower_losses, 640_796.77),
+        "{}",
+        hard.borrower_losses
+    );
+    assert_eq!(hard.bad_debt, 0.0);
+    assert!(
+        close(soft.collateral_sold, 6_647.006),
+        "{}",
+        soft.collateral_sold
+    );
+    assert!(
+        close(soft.peak_sold_per_minute, 1_656.380),
+        "{}",
+        soft.peak_sold_per_minute
+    );
+    assert!(
+        close(soft.borrower_losses, 36_225.04),
+        "{}",
+        soft.borrower_losses
+    );
+    assert!(close(soft.bad_debt, 453_550.96), "{}", soft.bad_debt);
+    assert!(soft.peak_sold_per_minute < 0.25 * hard.peak_sold_per_minute);
+    assert!(soft.borrower_losses < hard.borrower_losses / 6.0);
+    assert!(soft.bad_debt > hard.bad_debt);
+}
