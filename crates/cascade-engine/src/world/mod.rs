@@ -1,11 +1,12 @@
 //! The world: state of one run, its event loop and its invariants.
 //!
 //! The handlers live in submodules by concern: [`venues`] (orders, trades, makers, routing of
-//! sales), [`oracle`] (observation, rounds, publication), [`liquidations`] (liquidators,
-//! liquidation calls, generations), [`perps`] (a perp venue's liquidations, backstop vault and
-//! ADL), [`snapshots`] (snapshot rows and extremes).
-//! liquidation calls, generations), [`snapshots`] (snapshot rows and extremes), [`vaults`]
-//! (Maker-style vaults and their auctions) and [`keepers`] (the auctions' bidders), [`txs`]
+//! sales), [`pools`] (AMM pools and arbitrageurs), [`flow`] (noise, momentum, stop-loss and
+//! informed traders), [`oracle`] (observation, rounds, publication, breakers), [`liquidations`]
+//! (liquidators, liquidation calls, the per-window cap, generations), [`perps`] and
+//! [`perp_index`] (a perp venue's liquidations, backstop vault and ADL), [`snapshots`] (snapshot
+//! rows and extremes), [`vaults`] (Maker-style vaults and their auctions) and [`keepers`] (the
+//! auctions' bidders), [`txs`]
 //! (liquidation calls as transactions: mempool, ordering, reverts), [`disposal`] (seized
 //! collateral sold, held or bridged), [`attackers`] (oracle manipulators and the accounting of
 //! their attacks) and [`sandwich`] (sandwichers of liquidation sales on pools).
