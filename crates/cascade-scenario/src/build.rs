@@ -463,13 +463,8 @@ fn population(
         return Ok(accounts);
     };
     let path = data_dir.join(file);
-    let bad = |line: usize, message: String| {
-        ScenarioError::Data(DataError::Line {
-            path: path.clone(),
-            line,
-            message,
-        })
-    };
+    let bad =
+        |line: usize, message: String| ScenarioError::Data(DataError::line(&path, line, message));
     for p in crate::positions::load(&path)? {
         let collateral = spec.lots_floor(p.collateral);
         if collateral.is_zero() {

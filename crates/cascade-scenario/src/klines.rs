@@ -89,14 +89,6 @@ impl Default for KlineOptions {
 /// Microsecond timestamps are above this (year 2033 in milliseconds).
 const MICROS_ABOVE: i64 = 2_000_000_000_000;
 
-fn bad(path: &Path, line: usize, message: String) -> DataError {
-    DataError::Line {
-        path: path.to_path_buf(),
-        line,
-        message,
-    }
-}
-
 /// Reads a kline file.
 pub fn load(path: &Path, opts: &KlineOptions) -> Result<Klines, DataError> {
     let text = std::fs::read_to_string(path).map_err(|io| DataError::Read {
@@ -121,7 +113,7 @@ pub fn parse(path: &Path, text: &str, opts: &KlineOptions) -> Result<Klines, Dat
             continue; // header row
         }
         if f.len() < 6 {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!(
@@ -135,7 +127,7 @@ pub fn parse(path: &Path, text: &str, opts: &KlineOptions) -> Result<Klines, Dat
                 .ok()
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| {
-                    bad(
+                    DataError::line(
                         path,
                         line,
                         format!("column {} ({name}): `{}` is not a number", k + 1, f[k]),
@@ -143,7 +135,7 @@ pub fn parse(path: &Path, text: &str, opts: &KlineOptions) -> Result<Klines, Dat
                 })
         };
         let t: i64 = f[0].parse().map_err(|_| {
-            bad(
+            DataError::line(
                 path,
                 line,
                 format!(
@@ -161,7 +153,7 @@ pub fn parse(path: &Path, text: &str, opts: &KlineOptions) -> Result<Klines, Dat
             num(5, "volume")?,
         );
         if !(low > 0.0 && low <= open.min(close) && high >= open.max(close)) {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!(
@@ -170,7 +162,7 @@ pub fn parse(path: &Path, text: &str, opts: &KlineOptions) -> Result<Klines, Dat
             ));
         }
         if let Some(prev) = out.bars.last().map(|b| b.open_time_ms).filter(|&p| t <= p) {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!("open_time {t} does not come after the previous bar's {prev}"),

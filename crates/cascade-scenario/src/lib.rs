@@ -74,6 +74,17 @@ pub enum ScenarioError {
     },
 }
 
+impl DataError {
+    /// A line of `path` that cannot be used, and why.
+    pub(crate) fn line(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        DataError::Line {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
 impl ScenarioError {
     /// The same error naming `file` where it named the scenario by its `name` (errors found
     /// while building a parsed scenario know only its name).

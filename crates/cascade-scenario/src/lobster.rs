@@ -82,21 +82,13 @@ fn field<T: std::str::FromStr>(
     })
 }
 
-fn bad(path: &Path, line: usize, message: String) -> DataError {
-    DataError::Line {
-        path: path.to_path_buf(),
-        line,
-        message,
-    }
-}
-
 fn parse_messages(path: &Path, text: &str) -> Result<(Vec<RawMessage>, Vec<usize>), DataError> {
     let mut out = Vec::new();
     let mut lines = Vec::new();
     for (line, l) in data_lines(text) {
         let f: Vec<&str> = l.split(',').collect();
         if f.len() != 6 {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!(
@@ -108,7 +100,7 @@ fn parse_messages(path: &Path, text: &str) -> Result<(Vec<RawMessage>, Vec<usize
         let time: f64 = field(path, line, &f, 0, "time")?;
         let code: u8 = field(path, line, &f, 1, "type")?;
         let kind = MessageKind::from_code(code).ok_or_else(|| {
-            bad(
+            DataError::line(
                 path,
                 line,
                 format!("column 2 (type): {code} is not an event type 1-7"),
@@ -122,7 +114,7 @@ fn parse_messages(path: &Path, text: &str) -> Result<(Vec<RawMessage>, Vec<usize
             1 => Side::Bid,
             -1 => Side::Ask,
             d => {
-                return Err(bad(
+                return Err(DataError::line(
                     path,
                     line,
                     format!("column 6 (direction): {d} is neither 1 nor -1"),
@@ -130,14 +122,14 @@ fn parse_messages(path: &Path, text: &str) -> Result<(Vec<RawMessage>, Vec<usize
             }
         };
         if kind != MessageKind::Halt && price <= 0 {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!("column 5 (price): {price} is not a positive price"),
             ));
         }
         if !time.is_finite() || time < 0.0 {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!("column 1 (time): {time} is not a time of day in seconds"),
@@ -162,7 +154,7 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
     for (line, l) in data_lines(text) {
         let f: Vec<&str> = l.split(',').collect();
         if !f.len().is_multiple_of(4) || f.is_empty() {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 line,
                 format!("expected 4 columns per level, found {}", f.len()),
@@ -172,7 +164,7 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
         match depth {
             None => depth = Some(levels),
             Some(d) if d != levels => {
-                return Err(bad(
+                return Err(DataError::line(
                     path,
                     line,
                     format!("{levels} levels, but earlier rows have {d}"),
@@ -188,7 +180,7 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
             let bid_size: u64 = field(path, line, &f, 4 * k + 3, "bid size")?;
             if ask != EMPTY_LEVEL && ask_size > 0 {
                 if ask <= 0 {
-                    return Err(bad(
+                    return Err(DataError::line(
                         path,
                         line,
                         format!(
@@ -201,7 +193,7 @@ fn parse_orderbook(path: &Path, text: &str) -> Result<(Vec<DepthRow>, usize), Da
             }
             if bid != -EMPTY_LEVEL && bid_size > 0 {
                 if bid <= 0 {
-                    return Err(bad(
+                    return Err(DataError::line(
                         path,
                         line,
                         format!(

@@ -17,14 +17,6 @@ pub struct Position {
     pub line: usize,
 }
 
-fn bad(path: &Path, line: usize, message: impl Into<String>) -> DataError {
-    DataError::Line {
-        path: path.to_path_buf(),
-        line,
-        message: message.into(),
-    }
-}
-
 /// Reads a position file.
 pub fn load(path: &Path) -> Result<Vec<Position>, DataError> {
     let text = std::fs::read_to_string(path).map_err(|io| DataError::Read {
@@ -45,7 +37,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Position>, DataError> {
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty());
     let Some((hl, header)) = lines.next() else {
-        return Err(bad(
+        return Err(DataError::line(
             path,
             1,
             "empty file: expected a header `collateral,debt`",
@@ -56,7 +48,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Position>, DataError> {
         cols.iter()
             .position(|c| c.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
-                bad(
+                DataError::line(
                     path,
                     hl,
                     format!(
@@ -71,24 +63,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Position>, DataError> {
     for (n, line) in lines {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != cols.len() {
-            return Err(bad(
+            return Err(DataError::line(
                 path,
                 n,
                 format!("{} fields, the header has {}", fields.len(), cols.len()),
             ));
         }
         let num = |i: usize, name: &str| -> Result<f64, DataError> {
-            let v: f64 = fields[i]
-                .parse()
-                .map_err(|_| bad(path, n, format!("{name}: `{}` is not a number", fields[i])))?;
+            let v: f64 = fields[i].parse().map_err(|_| {
+                DataError::line(path, n, format!("{name}: `{}` is not a number", fields[i]))
+            })?;
             if !v.is_finite() || v < 0.0 {
-                return Err(bad(path, n, format!("{name}: {v} must be finite and >= 0")));
+                return Err(DataError::line(
+                    path,
+                    n,
+                    format!("{name}: {v} must be finite and >= 0"),
+                ));
             }
             Ok(v)
         };
         let (collateral, debt) = (num(ci, "collateral")?, num(di, "debt")?);
         if collateral <= 0.0 {
-            return Err(bad(path, n, "collateral: must be > 0"));
+            return Err(DataError::line(path, n, "collateral: must be > 0"));
         }
         out.push(Position {
             collateral,
@@ -97,7 +93,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Position>, DataError> {
         });
     }
     if out.is_empty() {
-        return Err(bad(path, hl, "no positions after the header"));
+        return Err(DataError::line(path, hl, "no positions after the header"));
     }
     Ok(out)
 }
