@@ -36,13 +36,15 @@ pub struct Comparison {
     pub ratio: f64,
 }
 
+/// The node at a dotted path of a JSON value, if there is one.
+fn at_path<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(v, |node, seg| node.get(seg))
+}
+
 /// The number at a dotted path of a summary's JSON form, if there is one.
 pub fn metric_value(summary: &Summary, path: &str) -> Option<f64> {
-    let mut v = serde_json::to_value(summary).expect("a summary always serialises");
-    for seg in path.split('.') {
-        v = v.get_mut(seg)?.take();
-    }
-    v.as_f64()
+    let v = serde_json::to_value(summary).expect("a summary always serialises");
+    at_path(&v, path)?.as_f64()
 }
 
 /// The first figure whose metric is not a number of the summary of a run of `cfg`, with its
@@ -55,16 +57,9 @@ pub fn unknown_metric(cfg: &WorldConfig, figures: &[PublishedFigure]) -> Option<
     }
     let probe = Summary::new(cfg, &stats, String::new());
     let v = serde_json::to_value(&probe).expect("a summary always serialises");
+    // Present but not a number: null stands for an absent Option<f64>, which counts.
     figures.iter().position(|f| {
-        let mut node = &v;
-        for seg in f.metric.split('.') {
-            match node.get(seg) {
-                Some(n) => node = n,
-                None => return true,
-            }
-        }
-        // Present but not a number: null stands for an absent Option<f64>, which counts.
-        !(node.is_number() || node.is_null())
+        at_path(&v, &f.metric).is_none_or(|node| !(node.is_number() || node.is_null()))
     })
 }
 
@@ -72,10 +67,11 @@ impl Summary {
     /// Adds each published figure beside this run's value of the same field. Figures whose
     /// field has no value in this run (`null`) are left out.
     pub fn compare_with(&mut self, figures: &[PublishedFigure]) {
+        let v = serde_json::to_value(&*self).expect("a summary always serialises");
         let rows: Vec<Comparison> = figures
             .iter()
             .filter_map(|f| {
-                let model = metric_value(self, &f.metric)?;
+                let model = at_path(&v, &f.metric)?.as_f64()?;
                 Some(Comparison {
                     metric: f.metric.clone(),
                     unit: f.unit.clone(),
