@@ -99,24 +99,35 @@ pub fn soft_config(scenario: &Scenario) -> Option<cascade_report::soft::SoftConf
         path: match s.path {
             cascade_scenario::SoftPathSpec::Reference => cascade_report::SoftPath::Reference,
             cascade_scenario::SoftPathSpec::Engine => cascade_report::SoftPath::Engine,
+            cascade_scenario::SoftPathSpec::Loop => cascade_report::SoftPath::Loop,
         },
+        keeper_cash: s.keeper.cash,
+        keeper_gas: s.keeper.gas_usd,
+        keeper_min_profit: s.keeper.min_profit_usd,
         liquidation_threshold: l.liquidation_threshold.unwrap_or(0.0),
         liquidation_bonus: l.liquidation_bonus.unwrap_or(1.0),
         close_factor: l.close_factor,
     })
 }
 
-/// Adds the scenario's soft-versus-hard comparison (if it has one) to a run's summary, on the
-/// price samples of the run's book snapshots; a run without snapshots gets none.
+/// Adds the scenario's soft-versus-hard comparison (if it has one) to a run's summary: on the
+/// price samples of the run's book snapshots (a run without snapshots gets none), or with
+/// `path: Loop` against a second run with the accounts in a LLAMMA market.
 pub fn add_soft_comparison(
     scenario: &Scenario,
     config: &WorldConfig,
+    stats: &cascade_engine::RunStats,
     samples: &[cascade_report::soft::PriceSample],
     summary: &mut Summary,
 ) -> Result<(), cascade_report::soft::SoftError> {
     let Some(cfg) = soft_config(scenario) else {
         return Ok(());
     };
+    if cfg.path == cascade_report::SoftPath::Loop {
+        summary.soft_liquidation =
+            Some(cascade_report::soft::compare_in_loop(&cfg, config, stats)?);
+        return Ok(());
+    }
     if samples.is_empty() {
         return Ok(());
     }
@@ -146,12 +157,17 @@ pub fn run_in_memory_with(
     let mut run = run_config(config);
     run.summary.compare_with(&published_figures(scenario));
     let samples = cascade_report::soft::samples_from_memory(&run.trace);
-    add_soft_comparison(scenario, &run.config, &samples, &mut run.summary).map_err(|e| {
-        ScenarioError::Invalid {
-            origin: scenario.name.clone(),
-            field: "soft_liquidation".into(),
-            message: e.to_string(),
-        }
+    add_soft_comparison(
+        scenario,
+        &run.config,
+        &run.stats,
+        &samples,
+        &mut run.summary,
+    )
+    .map_err(|e| ScenarioError::Invalid {
+        origin: scenario.name.clone(),
+        field: "soft_liquidation".into(),
+        message: e.to_string(),
     })?;
     Ok(run)
 }

@@ -170,7 +170,7 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     let mut summary = Summary::new(&config, &stats, hash);
     summary.compare_with(&crate::published_figures(scenario));
     let samples = cascade_report::soft::samples_from_memory(&trace.prices);
-    crate::add_soft_comparison(scenario, &config, &samples, &mut summary)?;
+    crate::add_soft_comparison(scenario, &config, &stats, &samples, &mut summary)?;
     summary.write(&dir.join("summary.json"))?;
     if opts.trace_level >= TraceLevel::Liquidations {
         render_plots(dir, &summary, &opts.formats)?;

@@ -321,4 +321,7 @@ pub struct WorldConfig {
     pub sandwichers: Vec<crate::attack::SandwicherConfig>,
     /// How liquidation calls are ordered (see [`crate::txs`]).
     pub ordering: crate::txs::Ordering,
+    /// With a market here, the accounts are crvUSD-style loans in one LLAMMA instead of
+    /// positions in the lending market (see [`crate::llamma`]).
+    pub llamma: Option<crate::llamma::LlammaConfig>,
 }

@@ -87,6 +87,8 @@ pub enum Event {
     Perps(PerpEvent),
     /// An oracle manipulator pushes, re-pushes or unwinds (see `world/attackers.rs`).
     AttackerWake(u32),
+    /// The LLAMMA market's block: oracle update, arbitrage of the bands, hard liquidations.
+    LlammaStep,
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

@@ -22,6 +22,7 @@
 pub mod attack;
 mod config;
 mod event;
+pub mod llamma;
 pub mod perps;
 pub mod route;
 mod stats;
@@ -39,6 +40,7 @@ pub use config::{
     SourceKind, TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
 pub use event::{Event, Observation, PerpEvent};
+pub use llamma::{LlammaConfig, LlammaStats, PressureSeries};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
 pub use stats::{BridgeStats, LendingStats, LiquidatorStats, RevertReason, RunStats, TxStats};
 pub use txs::Ordering;

@@ -89,6 +89,10 @@ pub struct RunStats {
     pub txs: TxStats,
     /// Bridge transfers of seized collateral (all zero without bridge routes).
     pub bridge: BridgeStats,
+    /// Collateral sold into the market, borrowers' losses and bad debt, per minute.
+    pub pressure: crate::llamma::PressureSeries,
+    /// The LLAMMA market, if the world runs one.
+    pub llamma: Option<crate::llamma::LlammaStats>,
 }
 
 /// The lending protocol's books over a run, beyond what liquidators paid and received.

@@ -14,12 +14,19 @@
 //! prices; with `path: Engine` both designs see the prices the engine's own hard liquidations
 //! produced. Sell pressure here is collateral leaving the borrowers for the market; where it
 //! would hit the book is not simulated.
+//!
+//! With `path: Loop` ([`compare_in_loop`]) there is no fixed path: the hard design is the run
+//! itself (its lending market's liquidations, their sales in the book), the soft design is a
+//! second run of the same world and seed whose accounts are loans in one LLAMMA
+//! ([`cascade_engine::llamma`]), whose keeper's sales go into the same book. Both sides are read
+//! from the runs' [`PressureSeries`]: collateral actually sold into the market per minute,
+//! borrowers' losses at the venue's price, bad debt (written off plus uncovered) per minute.
 
-use cascade_engine::WorldConfig;
+use cascade_engine::{LlammaConfig, PressureSeries, RunStats, World, WorldConfig};
 use cascade_llamma::compare::AaveStyle;
 use cascade_llamma::population::{PathPoint, PopulationSetup, compare_population};
 use cascade_llamma::{ControllerParams, LlammaError, LlammaParams};
-use cascade_types::SimTime;
+use cascade_types::{Lots, MarketSpec, Quote, SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// Width of a sell-pressure bin, seconds.
@@ -33,6 +40,8 @@ pub enum SoftPath {
     Reference,
     /// The first venue's mid (market; its EMA for LLAMMA) and the published oracle (hard).
     Engine,
+    /// Both designs inside the engine, each run's sales in its own book.
+    Loop,
 }
 
 /// The comparison's parameters, in human units.
@@ -60,6 +69,12 @@ pub struct SoftConfig {
     pub liquidation_bonus: f64,
     /// Aave-style close factor.
     pub close_factor: f64,
+    /// The LLAMMA keeper's cash, USD (`Loop`).
+    pub keeper_cash: f64,
+    /// The keeper's gas per transaction, USD (`Loop`).
+    pub keeper_gas: f64,
+    /// The keeper's smallest profit, USD (`Loop`).
+    pub keeper_min_profit: f64,
 }
 
 /// One price sample of the run.
@@ -101,6 +116,29 @@ pub struct DesignSummary {
     pub cumulative_losses: Vec<f64>,
     /// Bad debt so far at the end of each minute, USD.
     pub cumulative_bad_debt: Vec<f64>,
+    /// The lowest first-venue mid of the design's run, USD (`path: Loop` only: on a fixed
+    /// path both designs see the same prices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lowest_mid: Option<f64>,
+}
+
+/// The LLAMMA market's keeper and loans under `path: Loop`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoopKeeper {
+    /// Trades that bought collateral from the bands and sold it into the book.
+    pub soft_trades: u64,
+    /// Trades that bought on the book and sold collateral back into the bands.
+    pub buyback_trades: u64,
+    /// The keeper's profit (cash and inventory at the last mid, less its start), USD.
+    pub pnl: f64,
+    /// Gas it paid, USD.
+    pub gas: f64,
+    /// Loans below the health limit at the end that no liquidation paid for.
+    pub underwater_loans_at_end: u64,
+    /// Debt still owed at the end, USD (of the loans' debt at the start).
+    pub debt_end: f64,
+    /// Debt at the start, USD.
+    pub debt_start: f64,
 }
 
 /// The comparison, as written into `summary.json`.
@@ -125,6 +163,9 @@ pub struct SoftLiquidationSummary {
     pub soft: DesignSummary,
     /// Aave-style hard liquidation.
     pub hard: DesignSummary,
+    /// The LLAMMA run's keeper and loans (`path: Loop`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keeper: Option<LoopKeeper>,
 }
 
 /// Why the comparison could not be made.
@@ -136,6 +177,9 @@ pub enum SoftError {
     /// A parameter or amount is out of LLAMMA's range.
     #[error("soft_liquidation: {0}")]
     Llamma(#[from] LlammaError),
+    /// The soft design's run broke an invariant (a bug in cascade).
+    #[error("soft_liquidation: the LLAMMA run broke an invariant: {0}")]
+    Invariant(String),
 }
 
 fn wad(v: f64) -> u128 {
@@ -155,11 +199,11 @@ fn signed_units(v: i128) -> f64 {
 fn path_points(cfg: &SoftConfig, samples: &[PriceSample]) -> Vec<PathPoint> {
     let market = |s: &PriceSample| match cfg.path {
         SoftPath::Reference => s.reference,
-        SoftPath::Engine => s.mid.unwrap_or(s.reference),
+        SoftPath::Engine | SoftPath::Loop => s.mid.unwrap_or(s.reference),
     };
     let hard = |s: &PriceSample| match cfg.path {
         SoftPath::Reference => s.reference,
-        SoftPath::Engine => s.oracle.unwrap_or(s.reference),
+        SoftPath::Engine | SoftPath::Loop => s.oracle.unwrap_or(s.reference),
     };
     let end = samples.last().map_or(0.0, |s| s.time_s);
     let mut out = Vec::new();
@@ -287,6 +331,111 @@ pub fn compare_soft_hard(
         refused: c.refused.len(),
         soft,
         hard,
+        keeper: None,
+    })
+}
+
+/// The world of the soft design under `path: Loop`: `world` with its accounts as loans in one
+/// LLAMMA market.
+pub fn loop_world(cfg: &SoftConfig, world: &WorldConfig) -> WorldConfig {
+    let spec = world.spec;
+    let mut w = world.clone();
+    w.llamma = Some(LlammaConfig {
+        a: cfg.a,
+        bands: cfg.bands,
+        fee: wad(cfg.fee),
+        loan_discount: wad(cfg.loan_discount),
+        liquidation_discount: wad(cfg.liquidation_discount),
+        oracle_ema: SimDuration::from_secs_f64(cfg.oracle_ema_s),
+        step: SimDuration::from_secs_f64(cfg.step_s),
+        keeper: cascade_agents::Wallet {
+            cash: spec.quote_floor(cfg.keeper_cash),
+            base: Lots(0),
+        },
+        gas_cost: spec.quote_floor(cfg.keeper_gas),
+        min_profit: spec.quote_floor(cfg.keeper_min_profit),
+    });
+    w
+}
+
+/// One design's figures from a run's per-minute record, over `minutes` minutes.
+fn design_from_series(
+    p: &PressureSeries,
+    spec: MarketSpec,
+    minutes: usize,
+    hard_liquidations: u64,
+) -> DesignSummary {
+    let at = |v: &[Lots], m: usize| v.get(m).copied().unwrap_or(Lots(0));
+    let sold: Vec<Lots> = (0..minutes).map(|m| at(&p.sold, m)).collect();
+    let bought: Vec<Lots> = (0..minutes).map(|m| at(&p.bought, m)).collect();
+    let mut losses = Vec::with_capacity(minutes);
+    let mut total = 0i128;
+    for m in 0..minutes {
+        total += p.losses.get(m).copied().unwrap_or(0);
+        losses.push(total);
+    }
+    let mut bad = Vec::with_capacity(minutes);
+    for m in 0..minutes {
+        let prev = bad.last().copied().unwrap_or(0);
+        bad.push(p.bad_debt.get(m).copied().unwrap_or(prev));
+    }
+    let usd = |q: i128| q as f64 * spec.tick_size * spec.lot_size;
+    let sum = |v: &[Lots]| Lots(v.iter().map(|l| l.0).sum());
+    DesignSummary {
+        borrower_losses: usd(total),
+        bad_debt: usd(bad.last().copied().unwrap_or(0) as i128),
+        collateral_sold: spec.qty(sum(&sold)),
+        collateral_bought: spec.qty(sum(&bought)),
+        peak_sold_per_minute: sold.iter().map(|&l| spec.qty(l)).fold(0.0, f64::max),
+        minutes_selling: sold.iter().filter(|l| !l.is_zero()).count() as u64,
+        hard_liquidations,
+        sold_per_minute: sold.iter().map(|&l| spec.qty(l)).collect(),
+        bought_per_minute: bought.iter().map(|&l| spec.qty(l)).collect(),
+        cumulative_losses: losses.iter().map(|&q| usd(q)).collect(),
+        cumulative_bad_debt: bad.iter().map(|&q| usd(q as i128)).collect(),
+        lowest_mid: None,
+    }
+}
+
+/// The comparison with LLAMMA inside the engine (`path: Loop`): `hard` is the run of `world`
+/// itself; the soft design runs [`loop_world`] on the same seed.
+pub fn compare_in_loop(
+    cfg: &SoftConfig,
+    world: &WorldConfig,
+    hard: &RunStats,
+) -> Result<SoftLiquidationSummary, SoftError> {
+    let (soft, _) = World::new(loop_world(cfg, world), ()).run();
+    if let Some(v) = soft.invariant_violation {
+        return Err(SoftError::Invariant(v));
+    }
+    let l = soft.llamma.clone().unwrap_or_default();
+    let minutes = hard.pressure.minutes().max(soft.pressure.minutes()).max(1);
+    let spec = world.spec;
+    let usd = |q: Quote| spec.quote(q);
+    let keeper = LoopKeeper {
+        soft_trades: l.soft_trades,
+        buyback_trades: l.buyback_trades,
+        pnl: l.keeper_pnl as f64 * spec.tick_size * spec.lot_size,
+        gas: usd(l.gas_spent),
+        underwater_loans_at_end: l.underwater_at_end,
+        debt_end: usd(l.debt_end),
+        debt_start: usd(l.debt_start),
+    };
+    let mut soft_design = design_from_series(&soft.pressure, spec, minutes, l.hard_liquidations);
+    soft_design.lowest_mid = soft.min_mid.map(|p| spec.price(p));
+    let mut hard_design = design_from_series(&hard.pressure, spec, minutes, hard.liquidations);
+    hard_design.lowest_mid = hard.min_mid.map(|p| spec.price(p));
+    Ok(SoftLiquidationSummary {
+        path: SoftPath::Loop,
+        a: cfg.a,
+        bands: cfg.bands,
+        oracle_ema_s: cfg.oracle_ema_s,
+        step_s: cfg.step_s,
+        loans: l.loans as usize,
+        refused: l.refused as usize,
+        soft: soft_design,
+        hard: hard_design,
+        keeper: Some(keeper),
     })
 }
 
@@ -390,6 +539,9 @@ mod tests {
             liquidation_threshold: 0.83,
             liquidation_bonus: 1.05,
             close_factor: 0.5,
+            keeper_cash: 1e7,
+            keeper_gas: 5.0,
+            keeper_min_profit: 1.0,
         }
     }
 

@@ -246,7 +246,15 @@ impl Summary {
                 s.hard.peak_sold_per_minute,
                 s.hard.borrower_losses,
                 s.hard.bad_debt
-            )
+            ) + &match (&s.keeper, s.soft.lowest_mid, s.hard.lowest_mid) {
+                (Some(k), Some(soft_low), Some(hard_low)) => format!(
+                    "  in the loop: lowest mid {soft_low:.2} USD under LLAMMA vs {hard_low:.2} under \
+                     hard liquidation; keeper {} soft trades, {} buybacks, pnl {:.2} USD; {} loans \
+                     below the health limit at the end\n",
+                    k.soft_trades, k.buyback_trades, k.pnl, k.underwater_loans_at_end
+                ),
+                _ => String::new(),
+            }
         });
         let vaults = vaults + &txs + &bridge + &soft;
         format!(

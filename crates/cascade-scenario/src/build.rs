@@ -276,6 +276,7 @@ pub fn build(
         attackers: crate::attack_spec::build(s, &spec, &venue_index),
         sandwichers: crate::attack_spec::build_sandwichers(s, &spec, &|n| venue_index(n) - books),
         ordering: crate::tx_spec::OrderingSpec::build(s.ordering.as_ref()),
+        llamma: None,
     })
 }
 

@@ -30,7 +30,7 @@ pub use schema::{
     MakerGroup, MarketUnits, MechanismSpec, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec,
     RouteSpec, Scenario, StressSpec, TraderGroup, VenueSpec, parse_utc_ms,
 };
-pub use soft_spec::{SoftLiquidationSpec, SoftPathSpec};
+pub use soft_spec::{SoftKeeperSpec, SoftLiquidationSpec, SoftPathSpec};
 pub use tx_spec::{OrderingSpec, PriorityFeeSpec};
 pub use vaults_spec::{AbacusSpec, AuctionSpec, IlkSpec, KeeperGroup, VaultPopulation, VaultsSpec};
 

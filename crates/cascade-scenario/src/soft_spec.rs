@@ -11,15 +11,23 @@
 //!     liquidation_discount: 0.06,// hard liquidation below (ETH markets: 6%)
 //!     oracle_ema_s: 866.0,       // LLAMMA's oracle: an EMA of the market price (crvUSD: 866 s)
 //!     step_s: 12.0,              // one arbitrage (and one liquidation check) per step
-//!     path: Reference,           // or Engine: the run's book mid and published oracle
+//!     path: Reference,           // or Engine: the run's book mid and published oracle; or
+//!                                // Loop: LLAMMA inside the engine (see below)
+//!     keeper: (cash: 20000000.0, gas_usd: 5.0, min_profit_usd: 1.0), // Loop only
 //! ),
 //! ```
+//!
+//! With `path: Loop` the comparison is between two runs of the engine on the same scenario and
+//! seed: this run (the lending market's hard liquidations, their sales in the book) and a run
+//! whose accounts are loans in one LLAMMA, arbitraged and hard-liquidated by a keeper that
+//! trades against the first venue's book (`cascade_engine::llamma`): both designs' sales move
+//! the prices both see.
 //!
 //! Sources: the curve-stablecoin whitepaper and `reference/mechanisms.md` §5 (N bands with
 //! 4 ≤ N ≤ 50, band width 1/A); crvUSD's factory limits (2 ≤ A ≤ 10,000, fee ≤ 10%,
 //! 1% ≤ liquidation discount < loan discount ≤ 50%).
 
-use crate::schema::{Check, fail, positive, within};
+use crate::schema::{Check, fail, non_negative, positive, within};
 use serde::{Deserialize, Serialize};
 
 /// The price path the comparison runs on.
@@ -34,6 +42,41 @@ pub enum SoftPathSpec {
     /// where the book was one-sided), the published oracle for the hard liquidations, the
     /// mid's EMA for LLAMMA. The engine's own hard liquidations pushed this path down.
     Engine,
+    /// No fixed path: LLAMMA runs inside a second run of the engine, its keeper's sales in the
+    /// same book, against this run's own hard liquidations.
+    Loop,
+}
+
+/// The LLAMMA market's keeper under `path: Loop`: it arbitrages the bands against the first
+/// venue's book and hard-liquidates loans below the health limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftKeeperSpec {
+    /// Its stablecoin, USD.
+    pub cash: f64,
+    /// Gas per transaction, USD.
+    #[serde(default = "default_gas")]
+    pub gas_usd: f64,
+    /// Smallest profit it acts for, USD.
+    #[serde(default = "default_min_profit")]
+    pub min_profit_usd: f64,
+}
+
+impl Default for SoftKeeperSpec {
+    fn default() -> Self {
+        SoftKeeperSpec {
+            cash: 20_000_000.0,
+            gas_usd: default_gas(),
+            min_profit_usd: default_min_profit(),
+        }
+    }
+}
+
+fn default_gas() -> f64 {
+    5.0
+}
+fn default_min_profit() -> f64 {
+    1.0
 }
 
 /// LLAMMA's parameters and the comparison's path.
@@ -65,6 +108,9 @@ pub struct SoftLiquidationSpec {
     /// Which path both designs see.
     #[serde(default)]
     pub path: SoftPathSpec,
+    /// The keeper of the LLAMMA market under `path: Loop`.
+    #[serde(default)]
+    pub keeper: SoftKeeperSpec,
 }
 
 fn default_fee() -> f64 {
@@ -139,6 +185,12 @@ impl SoftLiquidationSpec {
             false,
         )?;
         positive(&format!("{f}.step_s"), self.step_s)?;
+        positive(&format!("{f}.keeper.cash"), self.keeper.cash)?;
+        non_negative(&format!("{f}.keeper.gas_usd"), self.keeper.gas_usd)?;
+        non_negative(
+            &format!("{f}.keeper.min_profit_usd"),
+            self.keeper.min_profit_usd,
+        )?;
         if self.step_s > duration_s {
             return fail(
                 format!("{f}.step_s"),

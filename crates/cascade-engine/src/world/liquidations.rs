@@ -53,7 +53,7 @@ impl<T: TraceSink> World<T> {
         );
         if let (false, Some(inventory_route)) = (held.is_zero(), route.inventory_route()) {
             let (sold, _) = self.sell_slice(agent, inventory_route, held, None);
-            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+            self.note_liquidation_sale(sold);
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
@@ -122,6 +122,13 @@ impl<T: TraceSink> World<T> {
             self.cap_window.push_back((self.now, out.debt_repaid.0));
             self.cap_used += out.debt_repaid.0;
         }
+        // The borrower's loss: the collateral taken, at the venue's price, beyond the debt it
+        // paid off (debt written off is the protocol's loss, not the borrower's gain).
+        let mid = self.venues[0].price().unwrap_or(price);
+        let paid_off = i128::from(out.debt_cleared.0) - i128::from(out.bad_debt.0)
+            + i128::from(out.borrower_credit.0);
+        let loss = i128::from(out.collateral_seized.value_at(mid).0) - paid_off;
+        self.stats.pressure.add_loss(self.now, loss);
         let gas = self.liquidators[l].params.gas_cost;
         let w = &mut self.wallets[agent.index()];
         w.cash = w.cash.minus(out.debt_repaid).minus(gas);
@@ -152,6 +159,7 @@ impl<T: TraceSink> World<T> {
         let reserves = self.market.books().reserves.0;
         s.lending.reserves_lowest = s.lending.reserves_lowest.min(reserves);
         s.liquidation_sales = s.liquidation_sales.plus(sold);
+        s.pressure.add_sold(self.now, sold);
         s.gas_spent = s.gas_spent.plus(gas);
 
         let spec = self.cfg.spec;
@@ -175,6 +183,20 @@ impl<T: TraceSink> World<T> {
             price_after: half_price(after),
         };
         self.trace.row(&row);
+    }
+
+    /// Records a sale of liquidated collateral into the market.
+    pub(super) fn note_liquidation_sale(&mut self, sold: Lots) {
+        self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+        self.stats.pressure.add_sold(self.now, sold);
+    }
+
+    /// Bad debt now, at `price`: debt written off, debt of open lending accounts their
+    /// collateral does not cover, and the LLAMMA market's uncovered debt.
+    pub(super) fn bad_debt_at(&self, price: Ticks) -> u128 {
+        u128::from(self.stats.deficit.0)
+            + self.market.shortfall_at(price)
+            + self.llamma.as_ref().map_or(0, |l| l.underwater())
     }
 
     /// Debt liquidations may still repay now under the per-window cap (`None` without a cap).
@@ -209,7 +231,7 @@ impl<T: TraceSink> World<T> {
         let q = q.min(self.wallets[agent.index()].base);
         if !q.is_zero() {
             let (sold, _) = self.sell_slice(agent, &route, q, Some(liquidation));
-            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+            self.note_liquidation_sale(sold);
         }
         if let (true, crate::config::Route::Sliced { every, .. }) = (slices_left > 1, &route) {
             let ev = Event::LiquidatorSell {

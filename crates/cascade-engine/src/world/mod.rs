@@ -9,13 +9,15 @@
 //! auctions' bidders), [`txs`]
 //! (liquidation calls as transactions: mempool, ordering, reverts), [`disposal`] (seized
 //! collateral sold, held or bridged), [`attackers`] (oracle manipulators and the accounting of
-//! their attacks) and [`sandwich`] (sandwichers of liquidation sales on pools).
+//! their attacks), [`sandwich`] (sandwichers of liquidation sales on pools) and [`llamma`] (a
+//! crvUSD-style market of the borrowers, its oracle and keeper).
 
 mod attackers;
 mod disposal;
 mod flow;
 mod keepers;
 mod liquidations;
+mod llamma;
 mod oracle;
 mod perp_index;
 mod perps;
@@ -57,6 +59,8 @@ pub enum AgentKind {
     Attacker(usize),
     /// Sandwicher `i` of liquidation sales on a pool.
     Sandwicher(usize),
+    /// The LLAMMA market's arbitrageur and liquidator.
+    LlammaKeeper,
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -160,6 +164,10 @@ pub struct World<T: TraceSink> {
     mempool: txs::Mempool,
     /// Seized collateral on its way over bridges.
     bridge: disposal::Bridges,
+    /// The crvUSD-style market, when the accounts are its loans.
+    llamma: Option<llamma::LlammaState>,
+    /// Debt of the lending market's accounts at the start.
+    lending_debt_start: u128,
     external: External,
     start_totals: (u128, u128),
     liquidator_start_value: i128,
@@ -342,12 +350,19 @@ impl<T: TraceSink> World<T> {
         let mempool = txs::Mempool::new(cfg.ordering, cfg.liquidators.len(), &streams);
         let routes: Vec<&crate::config::Route> = cfg.liquidators.iter().map(|l| &l.route).collect();
         let bridge = disposal::Bridges::new(&routes, &streams);
+        // With a LLAMMA market the accounts are its loans, not the lending market's.
+        let lending_accounts = if cfg.llamma.is_some() {
+            Vec::new()
+        } else {
+            cfg.accounts.clone()
+        };
+        let lending_debt_start = lending_accounts.iter().map(|a| u128::from(a.debt.0)).sum();
         let mut w = World {
             end: SimTime::ZERO + cfg.duration,
             queue: EventQueue::with_capacity(1024),
             now: SimTime::ZERO,
             venues,
-            market: LendingMarket::with_mechanism(cfg.lending.clone(), cfg.accounts.clone()),
+            market: LendingMarket::with_mechanism(cfg.lending.clone(), lending_accounts),
             vaults: cfg.vaults.as_ref().map(|v| {
                 vaults::VaultSystem::new(v, crate::vaults::MakerUnits::of(&cfg.spec), &streams)
             }),
@@ -380,6 +395,8 @@ impl<T: TraceSink> World<T> {
             sandwiches,
             mempool,
             bridge,
+            llamma: None,
+            lending_debt_start,
             external: External::default(),
             start_totals: (0, 0),
             liquidator_start_value: 0,
@@ -389,6 +406,10 @@ impl<T: TraceSink> World<T> {
             trace,
             cfg,
         };
+        if let Some(l) = w.cfg.llamma.clone() {
+            let accounts = w.cfg.accounts.clone();
+            w.start_llamma_market(&l, &accounts);
+        }
         w.base_residue = vec![0; w.wallets.len()];
         let reserves = w.market.books().reserves.0;
         w.stats.lending.reserves_start = reserves;
@@ -509,6 +530,7 @@ impl<T: TraceSink> World<T> {
                 Event::AttackerWake(a) => self.on_attacker_wake(a as usize),
                 Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
                 Event::AuctionExpiry(a) => self.on_auction_expiry(a),
+                Event::LlammaStep => self.on_llamma_step(),
                 Event::Snapshot => self.on_snapshot(),
             }
             self.track_extremes();
@@ -545,6 +567,7 @@ impl<T: TraceSink> World<T> {
             self.request_arb_wake(a, Some(poll));
         }
         self.start_attackers();
+        self.start_llamma();
         self.schedule(SimTime::ZERO, EventClass::Snapshot, Event::Snapshot);
     }
 
@@ -591,6 +614,11 @@ impl<T: TraceSink> World<T> {
             cash = cash + dai_in - minted;
             base += gem_left;
         }
+        if let Some(l) = &self.llamma {
+            let (quote, lots) = l.holdings();
+            cash += quote;
+            base += lots;
+        }
         // From here on base is counted in pool-token atoms.
         base *= pools::BASE_ATOMS_PER_LOT;
         for p in &self.pools {
@@ -630,6 +658,9 @@ impl<T: TraceSink> World<T> {
                 .map_err(|e| format!("book {}: {e}", v.name))?;
         }
         self.check_perps()?;
+        if let Some(l) = &self.llamma {
+            l.check()?;
+        }
         self.check_vaults()
     }
 
@@ -640,7 +671,7 @@ impl<T: TraceSink> World<T> {
     fn check_lending(&self) -> Result<(), String> {
         let t = self.market.totals();
         let debt_now = self.market.total_debt();
-        let debt_start: u128 = self.cfg.accounts.iter().map(|a| u128::from(a.debt.0)).sum();
+        let debt_start = self.lending_debt_start;
         let accounted = debt_now + u128::from(t.debt_cleared.0);
         if accounted != debt_start {
             return Err(format!(
@@ -709,6 +740,10 @@ impl<T: TraceSink> World<T> {
             self.stats.left_liquidatable_debt = self.stats.left_liquidatable_debt.plus(debt);
         }
         let mark = self.venues[0].price().unwrap_or(last);
+        self.finish_llamma(mark);
+        let bad_debt = self.bad_debt_at(mark);
+        self.stats.pressure.close_last(self.now, bad_debt);
+        self.stats.llamma = self.llamma.as_ref().map(|l| l.stats.clone());
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         for l in 0..self.liquidators.len() {
             let value = self.liquidator_value_of(l, mark);

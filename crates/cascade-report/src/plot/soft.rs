@@ -25,6 +25,7 @@ impl Figure for SoftHardFigure<'_> {
         let path = match c.path {
             crate::SoftPath::Reference => "reference path",
             crate::SoftPath::Engine => "engine's realised path",
+            crate::SoftPath::Loop => "both inside the engine, sales in the book",
         };
         lines(
             &top,
