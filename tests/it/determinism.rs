@@ -96,3 +96,25 @@ fn same_rows<T: PartialEq + std::fmt::Debug>(what: &str, a: &[T], b: &[T]) {
     }
     assert_eq!(a.len(), b.len(), "{what}: row counts differ");
 }
+
+/// The soft design of `path: Loop` (a second world with the accounts as LLAMMA loans) is as
+/// deterministic as the run itself: two runs give the same counters, per-minute record and
+/// trades.
+#[test]
+fn the_llamma_world_is_deterministic() {
+    let s = scenario("flash_crash_soft_vs_hard.ron");
+    let cfg = cascade::soft_config(&s).expect("soft config");
+    let world = build(&s, None, &cascade::data_dir(None)).unwrap();
+    let run = || {
+        World::new(
+            cascade_report::soft::loop_world(&cfg, &world),
+            MemoryTrace::default(),
+        )
+        .run()
+    };
+    let (a, ta) = run();
+    let (b, tb) = run();
+    assert!(a.llamma.as_ref().is_some_and(|l| l.soft_trades > 0));
+    assert_eq!(a, b);
+    assert_eq!(format!("{:?}", ta.trades), format!("{:?}", tb.trades));
+}
