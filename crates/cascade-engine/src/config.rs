@@ -321,4 +321,7 @@ pub struct WorldConfig {
     pub sandwichers: Vec<crate::attack::SandwicherConfig>,
     /// How liquidation calls are ordered (see [`crate::txs`]).
     pub ordering: crate::txs::Ordering,
+    /// Borrowers' deleverage bots (see [`crate::deleverage`]); their shared wallet takes the
+    /// last agent id.
+    pub deleverage: Option<crate::deleverage::DeleverageConfig>,
 }

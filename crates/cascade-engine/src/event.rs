@@ -87,6 +87,8 @@ pub enum Event {
     Perps(PerpEvent),
     /// An oracle manipulator pushes, re-pushes or unwinds (see `world/attackers.rs`).
     AttackerWake(u32),
+    /// A borrower's deleverage bot acts for this account (see `world/deleverage.rs`).
+    DeleverageWake(u32),
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

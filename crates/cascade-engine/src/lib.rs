@@ -21,6 +21,7 @@
 
 pub mod attack;
 mod config;
+pub mod deleverage;
 mod event;
 pub mod perps;
 pub mod route;
@@ -38,9 +39,12 @@ pub use config::{
     OracleConfig, OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing,
     SourceKind, TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
+pub use deleverage::{DeleverageConfig, DeleverageStats, DeleverageWatch};
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
-pub use stats::{BridgeStats, LendingStats, LiquidatorStats, RevertReason, RunStats, TxStats};
+pub use stats::{
+    BridgeStats, LendingStats, LiquidatorStats, MinuteSales, RevertReason, RunStats, TxStats,
+};
 pub use txs::Ordering;
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};

@@ -2,6 +2,15 @@
 
 use cascade_types::{Lots, Quote, SimTime, Ticks};
 
+/// Collateral sold in one minute of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MinuteSales {
+    /// Sold by liquidators (seized collateral).
+    pub liquidations: Lots,
+    /// Sold by deleverage bots.
+    pub deleverage: Lots,
+}
+
 /// What happened in a run, in integer units.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunStats {
@@ -75,6 +84,11 @@ pub struct RunStats {
     pub liquidator_pnl: i128,
     /// The perp venue's counters, if the world runs one.
     pub perps: Option<crate::perps::PerpStats>,
+    /// Borrowers' deleverage bots (all zero without them).
+    pub deleverage: crate::deleverage::DeleverageStats,
+    /// Collateral sold per minute of simulated time (index = minute) by liquidations and by
+    /// deleverage bots, for figures of sell pressure.
+    pub sold_per_minute: Vec<MinuteSales>,
     /// Vaults, auctions and keepers (all zero without vaults).
     pub vaults: crate::vaults::VaultStats,
     /// Each oracle manipulator's attack, in scenario order.
@@ -212,6 +226,23 @@ pub struct BridgeStats {
 }
 
 impl RunStats {
+    /// Counts a sale at `now`: `liquidation` lots sold by liquidators (also added to
+    /// [`RunStats::liquidation_sales`]) and `deleverage` lots by deleverage bots.
+    pub fn record_sale(&mut self, now: SimTime, liquidation: Lots, deleverage: Lots) {
+        if liquidation.is_zero() && deleverage.is_zero() {
+            return;
+        }
+        self.liquidation_sales = self.liquidation_sales.plus(liquidation);
+        let minute = (now.as_nanos() / 60_000_000_000) as usize;
+        if self.sold_per_minute.len() <= minute {
+            self.sold_per_minute
+                .resize(minute + 1, MinuteSales::default());
+        }
+        let m = &mut self.sold_per_minute[minute];
+        m.liquidations = m.liquidations.plus(liquidation);
+        m.deleverage = m.deleverage.plus(deleverage);
+    }
+
     /// The highest generation seen, if any liquidation happened.
     pub fn max_generation(&self) -> Option<u32> {
         self.by_generation.len().checked_sub(1).map(|g| g as u32)

@@ -117,6 +117,13 @@ pub struct Summary {
     /// run's price path, for scenarios with a `soft_liquidation` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_liquidation: Option<crate::SoftLiquidationSummary>,
+    /// Borrowers' deleverage bots, for scenarios with `lending.deleverage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleverage: Option<crate::DeleverageSummary>,
+    /// Collateral sold per minute by liquidations and by deleverage bots (minutes with sales
+    /// only), for figures of sell pressure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sold_per_minute: Vec<crate::SoldMinute>,
 }
 
 impl Summary {
@@ -181,6 +188,8 @@ impl Summary {
             transactions: crate::liquidators::transactions(cfg, stats),
             bridge: crate::liquidators::bridge(cfg, stats),
             soft_liquidation: None,
+            deleverage: crate::DeleverageSummary::new(cfg, stats),
+            sold_per_minute: crate::sold_per_minute(cfg, stats),
         }
     }
 
@@ -248,7 +257,11 @@ impl Summary {
                 s.hard.bad_debt
             )
         });
-        let vaults = vaults + &txs + &bridge + &soft;
+        let delev = self
+            .deleverage
+            .as_ref()
+            .map_or(String::new(), |d| d.human() + "\n");
+        let vaults = vaults + &txs + &bridge + &soft + &delev;
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

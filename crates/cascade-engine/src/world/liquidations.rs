@@ -53,7 +53,7 @@ impl<T: TraceSink> World<T> {
         );
         if let (false, Some(inventory_route)) = (held.is_zero(), route.inventory_route()) {
             let (sold, _) = self.sell_slice(agent, inventory_route, held, None);
-            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+            self.stats.record_sale(self.now, sold, Lots::ZERO);
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
@@ -151,8 +151,9 @@ impl<T: TraceSink> World<T> {
         s.deficit = s.deficit.plus(out.bad_debt);
         let reserves = self.market.books().reserves.0;
         s.lending.reserves_lowest = s.lending.reserves_lowest.min(reserves);
-        s.liquidation_sales = s.liquidation_sales.plus(sold);
         s.gas_spent = s.gas_spent.plus(gas);
+        s.record_sale(self.now, sold, Lots::ZERO);
+        self.deleverage_on_liquidation(account);
 
         let spec = self.cfg.spec;
         let half_price = |m: Option<i64>| m.map(|m| m as f64 * spec.tick_size / 2.0);
@@ -209,7 +210,7 @@ impl<T: TraceSink> World<T> {
         let q = q.min(self.wallets[agent.index()].base);
         if !q.is_zero() {
             let (sold, _) = self.sell_slice(agent, &route, q, Some(liquidation));
-            self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
+            self.stats.record_sale(self.now, sold, Lots::ZERO);
         }
         if let (true, crate::config::Route::Sliced { every, .. }) = (slices_left > 1, &route) {
             let ev = Event::LiquidatorSell {

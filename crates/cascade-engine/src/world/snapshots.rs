@@ -96,6 +96,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Keeper(_) => ("keeper", None),
                 AgentKind::Attacker(_) => ("attacker", None),
                 AgentKind::Sandwicher(_) => ("sandwicher", None),
+                AgentKind::Deleverager => ("deleverager", None),
             };
             let row = AgentRow {
                 time_ns: t,
