@@ -8,8 +8,9 @@
 //! them gets one `DeleverageWake` after a drawn latency. On waking, the bot re-checks and sizes
 //! the sale that brings the health factor at the watched price to the target
 //! ([`crate::deleverage::sale_for_target`]), previews it against the first venue's book, and
-//! sends it only if the protocol would accept the repayment at its oracle price (the bot's
-//! minimum-out guard: a real transaction would revert). The sale is a market order from the
+//! sends it only if the protocol would accept the repayment at its oracle price and the sale,
+//! after slippage and gas, raises the health factor at the watched price (the bot's minimum-out
+//! guard: a real transaction would revert); otherwise it halves the sale down to `min_sale`. The sale is a market order from the
 //! `delev` wallet; the proceeds pay gas, then repay debt (at most the debt; a surplus stays in
 //! the wallet as the borrowers' cash); what the book could not absorb never leaves the account.
 //! Accounts already liquidatable at the oracle price are left to liquidators. The state exists
@@ -22,6 +23,7 @@ use crate::event::Event;
 use crate::trace::{DeleverageRow, TraceSink};
 use cascade_book::OrderType;
 use cascade_des::{EventClass, RngStreams, StreamRng};
+use cascade_risk::Account;
 use cascade_types::{AccountId, AgentId, Lots, Quote, Side, SimDuration, Ticks};
 
 /// The bots' state in a run.
@@ -159,8 +161,10 @@ impl<T: TraceSink> World<T> {
         self.deleverage_execute(&cfg, account, plan, watched, oracle);
     }
 
-    /// The largest sale up to the one reaching the target that the book can fill at a
-    /// repayment the protocol accepts at `oracle` (halving the size until it does), or `None`.
+    /// The largest sale up to the one reaching the target that the book can fill for at least
+    /// `min_sale`, whose proceeds pay the gas, whose repayment the protocol accepts at
+    /// `oracle`, and which raises the health factor at the watched price (halving the size
+    /// until all hold), or `None`.
     fn deleverage_plan(
         &self,
         cfg: &DeleverageConfig,
@@ -177,13 +181,20 @@ impl<T: TraceSink> World<T> {
         );
         while q >= cfg.min_sale && !q.is_zero() {
             let (sold, proceeds) = self.venues[0].book.sweep_preview(Side::Ask, q, None);
-            if proceeds > cfg.gas {
+            if proceeds > cfg.gas && sold >= cfg.min_sale {
                 let repay = proceeds.minus(cfg.gas).min(a.debt);
-                let ok = self
+                let accepted = self
                     .market
                     .preview_deleverage(account, sold, repay, oracle)
                     .is_ok();
-                if ok && !sold.is_zero() {
+                let after = Account {
+                    collateral: a.collateral.minus(sold),
+                    debt: a.debt.minus(repay),
+                };
+                let mechanism = self.market.mechanism();
+                let improves =
+                    mechanism.health_factor(&after, watched) > mechanism.health_factor(&a, watched);
+                if accepted && improves {
                     return Some(Plan {
                         offered: q,
                         sold,

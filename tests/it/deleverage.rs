@@ -1,0 +1,193 @@
+//! Borrowers' deleverage bots against hard liquidation on the same crash
+//! (`scenarios/flash_crash_deleverage.ron`, seed 42): the crash with and without bots, with
+//! value conservation checked after every event.
+//!
+//! Measured at seed 42 (flash_crash's 1,000 borrowers, half of them with a bot acting 5% above
+//! the liquidation price and restoring HF 1.3 at the book's mid):
+//!
+//! | | liquidations | bad debt, USD | lost to liquidation bonuses, USD | deleverage cost, USD |
+//! |---|---|---|---|---|
+//! | without bots | 885 | 575,712 | 1,193,014 | - |
+//! | with bots | 648 | 333,268 | 641,553 | 17,970 |
+
+use crate::support::{data_dir, scenario};
+use cascade::{MemoryTrace, Scenario, Summary, World, build};
+use std::collections::BTreeMap;
+
+struct Run {
+    summary: Summary,
+    trace: MemoryTrace,
+    bots: Vec<u32>,
+}
+
+/// Runs with [`World::check`] after every event.
+fn run(s: &Scenario) -> Run {
+    let config = build(s, None, &data_dir()).unwrap();
+    let bots = config
+        .deleverage
+        .as_ref()
+        .map_or(Vec::new(), |d| d.bots.iter().map(|a| a.0).collect());
+    let mut w = World::new(config.clone(), MemoryTrace::default());
+    w.set_check_invariants(true);
+    let (stats, trace) = w.run();
+    assert_eq!(stats.invariant_violation, None, "{}", s.name);
+    Run {
+        summary: Summary::new(&config, &stats, String::new()),
+        trace,
+        bots,
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Collateral seized at each liquidation's oracle price less the debt it repaid, USD.
+fn bonus_losses(s: &Summary) -> f64 {
+    s.liquidated_value - s.debt_repaid
+}
+
+#[test]
+fn bots_cut_liquidations_bad_debt_and_borrower_losses_on_the_same_crash() {
+    let with_bots = scenario("flash_crash_deleverage.ron");
+    let mut without_bots = with_bots.clone();
+    without_bots.lending.deleverage = None;
+    let with = run(&with_bots);
+    let without = run(&without_bots);
+    let d = with
+        .summary
+        .deleverage
+        .as_ref()
+        .expect("a deleverage section");
+    eprintln!("{}", with.summary.human());
+    eprintln!(
+        "without bots: {} liquidations, bad debt {:.2} USD, lost to liquidations {:.2} USD",
+        without.summary.liquidations,
+        without.summary.bad_debt,
+        bonus_losses(&without.summary)
+    );
+
+    // Without the section the run is flash_crash's: no bot, no row, nothing sold by bots.
+    assert!(without.summary.deleverage.is_none());
+    assert!(without.trace.deleverage.is_empty());
+    assert!(
+        without
+            .summary
+            .sold_per_minute
+            .iter()
+            .all(|m| m.deleverage == 0.0)
+    );
+
+    // Half the accounts run a bot (1,000 draws at share 0.5), and they acted.
+    assert_eq!(d.bots as usize, with.bots.len());
+    assert!((400..=600).contains(&d.bots), "{} bots", d.bots);
+    assert!(d.deleverages > 0 && d.accounts_deleveraged > 0);
+    assert!(d.accounts_deleveraged <= d.bots);
+
+    // Fewer liquidations, less bad debt, and borrowers lose less to liquidation bonuses; the
+    // bots' own cost (slippage and gas) is smaller than what they saved.
+    assert!(with.summary.liquidations < without.summary.liquidations);
+    assert!(with.summary.bad_debt < without.summary.bad_debt);
+    let saved = bonus_losses(&without.summary) - bonus_losses(&with.summary);
+    assert!(saved > 0.0, "saved {saved}");
+    assert!(d.borrower_cost > 0.0 && d.borrower_cost < saved);
+    assert!(close(d.liquidation_losses, bonus_losses(&with.summary)));
+
+    // The bots sold before any bot account was liquidated, and every bot account liquidated
+    // was liquidated after its bot had sold for it.
+    let first_liq = d
+        .first_bot_liquidation_s
+        .expect("some bot accounts are liquidated");
+    assert!(d.first_deleverage_s.unwrap() < first_liq);
+    let mut first_sale: BTreeMap<u32, u64> = BTreeMap::new();
+    for r in &with.trace.deleverage {
+        first_sale.entry(r.account).or_insert(r.time_ns);
+    }
+    let mut liquidated_bots = BTreeMap::new();
+    for l in &with.trace.liquidations {
+        if with.bots.binary_search(&l.account).is_ok() {
+            liquidated_bots.entry(l.account).or_insert(l.time_ns);
+        }
+    }
+    assert_eq!(liquidated_bots.len() as u64, d.bot_accounts_liquidated);
+    let after_sale = liquidated_bots
+        .iter()
+        .filter(|(a, t)| first_sale.get(a).is_some_and(|s| s < t))
+        .count() as u64;
+    assert_eq!(after_sale, d.deleveraged_then_liquidated);
+    // Only bot accounts are deleveraged.
+    assert!(
+        first_sale
+            .keys()
+            .all(|a| with.bots.binary_search(a).is_ok())
+    );
+
+    // Each sale raised the health factor at the watched price, repaid at most its proceeds
+    // less gas, and the rows add up to the summary.
+    for r in &with.trace.deleverage {
+        let (before, after) = (r.hf_before.unwrap(), r.hf_after.unwrap_or(f64::INFINITY));
+        assert!(after > before, "{r:?}");
+        assert!(r.debt_repaid <= r.proceeds - r.gas + 1e-9, "{r:?}");
+    }
+    let sum = |f: fn(&cascade_engine::trace::DeleverageRow) -> f64| {
+        with.trace.deleverage.iter().map(f).sum::<f64>()
+    };
+    assert_eq!(with.trace.deleverage.len() as u64, d.deleverages);
+    assert!(close(sum(|r| r.collateral_sold), d.collateral_sold));
+    assert!(close(sum(|r| r.debt_repaid), d.debt_repaid));
+    assert!(close(sum(|r| r.cost), d.borrower_cost));
+
+    // Sell pressure per minute adds up to each side's total, with and without bots.
+    for r in [&with, &without] {
+        let minutes = &r.summary.sold_per_minute;
+        let liq: f64 = minutes.iter().map(|m| m.liquidations).sum();
+        let delev: f64 = minutes.iter().map(|m| m.deleverage).sum();
+        assert!(close(liq, r.summary.liquidation_sales));
+        let bots = r
+            .summary
+            .deleverage
+            .as_ref()
+            .map_or(0.0, |d| d.collateral_sold);
+        assert!(close(delev, bots));
+    }
+}
+
+/// With the section but no bot (share 0) nothing draws or acts differently: the liquidations
+/// are flash_crash's, row for row.
+#[test]
+fn no_bots_leave_the_crash_unchanged() {
+    let mut s = scenario("flash_crash_deleverage.ron");
+    s.lending.deleverage.as_mut().unwrap().share = 0.0;
+    let mut base = s.clone();
+    base.lending.deleverage = None;
+    let (a, b) = (run(&s), run(&base));
+    assert_eq!(a.summary.deleverage.as_ref().unwrap().bots, 0);
+    assert_eq!(a.summary.deleverage.as_ref().unwrap().wakes, 0);
+    assert_eq!(a.trace.liquidations, b.trace.liquidations);
+    assert_eq!(a.trace.trades, b.trace.trades);
+    assert_eq!(a.summary.bad_debt, b.summary.bad_debt);
+}
+
+/// Once the crash starts (the reference falls from 120 s), bots watching the market act no
+/// later than bots watching the oracle, which trails the book; both runs conserve value.
+#[test]
+fn bots_watching_the_market_act_before_bots_watching_the_oracle() {
+    let market = scenario("flash_crash_deleverage.ron");
+    let mut oracle = market.clone();
+    oracle.lending.deleverage.as_mut().unwrap().watch = cascade_scenario::WatchSpec::Oracle;
+    let (m, o) = (run(&market), run(&oracle));
+    let crash = 120_000_000_000;
+    let first = |r: &Run| {
+        r.trace
+            .deleverage
+            .iter()
+            .find(|d| d.time_ns >= crash)
+            .expect("a deleverage in the crash")
+            .time_ns
+    };
+    let (fm, fo) = (first(&m), first(&o));
+    assert!(fm <= fo, "market {fm} ns, oracle {fo} ns");
+    for r in &o.trace.deleverage {
+        assert_eq!(r.watched_price, r.oracle_price, "{r:?}");
+    }
+}
