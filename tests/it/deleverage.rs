@@ -8,7 +8,7 @@
 //! | | liquidations | bad debt, USD | lost to liquidation bonuses, USD | deleverage cost, USD |
 //! |---|---|---|---|---|
 //! | without bots | 885 | 575,712 | 1,193,014 | - |
-//! | with bots | 648 | 333,268 | 641,553 | 17,970 |
+//! | with bots | 648 | 333,268 | 641,553 | 17,968 |
 
 use crate::support::{data_dir, scenario};
 use cascade::{MemoryTrace, Scenario, Summary, World, build};
@@ -190,4 +190,45 @@ fn bots_watching_the_market_act_before_bots_watching_the_oracle() {
     for r in &o.trace.deleverage {
         assert_eq!(r.watched_price, r.oracle_price, "{r:?}");
     }
+}
+
+/// The `deleverage` figure is drawn for a run with bots and not for one without, and its
+/// series end at the summary's totals: cumulative losses at the liquidation losses and the
+/// bots' cost, sales per minute adding up to each side's total.
+#[test]
+fn the_deleverage_figure_series_end_at_the_summary() {
+    let dir = crate::support::temp_dir("deleverage-figure");
+    let opts = cascade::RunOptions {
+        formats: vec![cascade_report::plot::Format::Png],
+        data_dir: data_dir(),
+        ..cascade::RunOptions::default()
+    };
+    let with = cascade::run_to_dir(
+        &scenario("flash_crash_deleverage.ron"),
+        &dir.join("with"),
+        &opts,
+    )
+    .unwrap();
+    let without =
+        cascade::run_to_dir(&scenario("flash_crash.ron"), &dir.join("without"), &opts).unwrap();
+    assert!(dir.join("with/plots/deleverage.png").is_file());
+    assert!(!dir.join("without/plots/deleverage.png").exists());
+    assert!(without.deleverage.is_none());
+    let d = with.deleverage.as_ref().unwrap();
+    let series =
+        cascade_report::DeleverageSeries::from_trace(&dir.join("with/trace"), with.sim_seconds)
+            .unwrap()
+            .unwrap();
+    let last = |v: &[(f64, f64)]| v.last().unwrap().1;
+    assert!(close(
+        last(&series.liquidation_losses),
+        d.liquidation_losses
+    ));
+    assert!(close(last(&series.deleverage_costs), d.borrower_cost));
+    let (liq, delev) =
+        cascade_report::dense_sold_per_minute(&with.sold_per_minute, with.sim_seconds);
+    assert_eq!(liq.len(), 30, "a 1,800 s run has 30 minutes");
+    assert!(close(liq.iter().sum(), with.liquidation_sales));
+    assert!(close(delev.iter().sum(), d.collateral_sold));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

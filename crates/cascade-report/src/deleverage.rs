@@ -1,5 +1,6 @@
-//! The summary's `deleverage` section (borrowers' deleverage bots against hard liquidation)
-//! and every run's collateral sold per minute by liquidations and by deleverage bots.
+//! The summary's `deleverage` section (borrowers' deleverage bots against hard liquidation),
+//! every run's collateral sold per minute by liquidations and by deleverage bots, and the
+//! borrowers' cumulative losses to each for the `deleverage` figure.
 
 use cascade_engine::{RunStats, WorldConfig};
 use serde::{Deserialize, Serialize};
@@ -129,4 +130,88 @@ pub fn sold_per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<SoldMinute> {
             deleverage: cfg.spec.qty(m.deleverage),
         })
         .collect()
+}
+
+#[derive(Deserialize)]
+struct LiquidationLoss {
+    time_ns: u64,
+    oracle_price: f64,
+    debt_repaid: f64,
+    collateral_seized: f64,
+}
+
+#[derive(Deserialize)]
+struct DeleverageCost {
+    time_ns: u64,
+    cost: f64,
+}
+
+/// Borrowers' cumulative losses over time: to liquidations (collateral seized at the oracle
+/// price less the debt repaid, per `liquidations.csv` row) and to deleveraging (the `cost`
+/// column of `deleverage.csv`), as step functions in USD.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleverageSeries {
+    /// Cumulative loss to liquidations.
+    pub liquidation_losses: Vec<(f64, f64)>,
+    /// Cumulative cost of deleveraging.
+    pub deleverage_costs: Vec<(f64, f64)>,
+    /// End of the run, seconds.
+    pub end: f64,
+}
+
+impl DeleverageSeries {
+    /// Reads `liquidations.csv` and `deleverage.csv` from a trace folder (`None` if the run
+    /// wrote no `deleverage.csv`); `end` closes the step functions.
+    pub fn from_trace(dir: &std::path::Path, end: f64) -> Result<Option<Self>, crate::ReportError> {
+        let delev = dir.join("deleverage.csv");
+        if !delev.exists() {
+            return Ok(None);
+        }
+        let mut s = DeleverageSeries {
+            end,
+            ..Self::default()
+        };
+        let step = |series: &mut Vec<(f64, f64)>, total: &mut f64, t: f64, add: f64| {
+            series.push((t, *total));
+            *total += add;
+            series.push((t, *total));
+        };
+        let (mut liq, mut cost) = (0.0, 0.0);
+        s.liquidation_losses.push((0.0, 0.0));
+        s.deleverage_costs.push((0.0, 0.0));
+        crate::series::for_each(&dir.join("liquidations.csv"), |r: LiquidationLoss| {
+            let loss = r.collateral_seized * r.oracle_price - r.debt_repaid;
+            step(
+                &mut s.liquidation_losses,
+                &mut liq,
+                r.time_ns as f64 / 1e9,
+                loss,
+            );
+        })?;
+        crate::series::for_each(&delev, |r: DeleverageCost| {
+            step(
+                &mut s.deleverage_costs,
+                &mut cost,
+                r.time_ns as f64 / 1e9,
+                r.cost,
+            );
+        })?;
+        s.liquidation_losses.push((end, liq));
+        s.deleverage_costs.push((end, cost));
+        Ok(Some(s))
+    }
+}
+
+/// Collateral sold per minute, dense from minute 0 to the run's last minute: (liquidations,
+/// deleverage bots), from the summary's sparse `sold_per_minute`.
+pub fn dense_sold_per_minute(sold: &[SoldMinute], end: f64) -> (Vec<f64>, Vec<f64>) {
+    let minutes = ((end / crate::soft::MINUTE_S).ceil() as usize)
+        .max(sold.last().map_or(0, |m| m.minute as usize + 1));
+    let mut liq = vec![0.0; minutes];
+    let mut delev = vec![0.0; minutes];
+    for m in sold {
+        liq[m.minute as usize] = m.liquidations;
+        delev[m.minute as usize] = m.deleverage;
+    }
+    (liq, delev)
 }

@@ -23,7 +23,10 @@ mod vaults;
 
 pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
-pub use deleverage::{DeleverageSummary, SoldMinute, liquidation_losses, sold_per_minute};
+pub use deleverage::{
+    DeleverageSeries, DeleverageSummary, SoldMinute, dense_sold_per_minute, liquidation_losses,
+    sold_per_minute,
+};
 pub use figures::run_figures;
 pub use lending::{LendingSummary, ReservesSummary};
 pub use liquidators::{BridgeSummary, LiquidatorSummary, TxSummary};
