@@ -11,7 +11,8 @@
 //! inclusion delay publishes by its deviation/heartbeat rule; on a publication that leaves
 //! accounts liquidatable, each liquidator wakes after its latency, liquidates what is worth it
 //! and sells the seized collateral into the book; the sale moves the mid, which the oracle sees
-//! next; and so on.
+//! next; and so on. Borrowers' deleverage bots ([`deleverage`]) sell into the same book before
+//! their accounts' liquidation prices are reached, and so are part of the loop.
 //!
 //! Generations: a liquidation is of generation 0 if its account is liquidatable at the exogenous
 //! reference price seen when the oracle observed the price it acts on (the exogenous move alone
