@@ -64,6 +64,28 @@ impl DeleverageState {
     }
 }
 
+/// The tunables a bot reads on waking (the configuration without its account list).
+#[derive(Clone, Copy)]
+struct Params {
+    watch: DeleverageWatch,
+    buffer: cascade_types::Bps,
+    target: u128,
+    gas: Quote,
+    min_sale: Lots,
+}
+
+impl Params {
+    fn of(cfg: &DeleverageConfig) -> Self {
+        Params {
+            watch: cfg.watch,
+            buffer: cfg.trigger_buffer,
+            target: cfg.target_health_factor,
+            gas: cfg.gas,
+            min_sale: cfg.min_sale,
+        }
+    }
+}
+
 /// A sale the bot would send: collateral offered, what the book would fill and pay, the
 /// repayment and the gas.
 struct Plan {
@@ -133,7 +155,7 @@ impl<T: TraceSink> World<T> {
 
     /// A bot wakes for `account`: re-checks, sizes, guards and sends its sale.
     pub(super) fn on_deleverage_wake(&mut self, account: AccountId) {
-        let cfg = self.cfg.deleverage.clone().expect("wakes need the config");
+        let cfg = Params::of(self.cfg.deleverage.as_ref().expect("wakes need the config"));
         self.delev.as_mut().expect("state").pending[account.index()] = false;
         self.stats.deleverage.wakes += 1;
         let (Some(watched), Some(oracle)) =
@@ -149,16 +171,16 @@ impl<T: TraceSink> World<T> {
         let in_buffer = self
             .market
             .trigger_price(account)
-            .is_some_and(|t| buffer_top(t, cfg.trigger_buffer) >= i128::from(watched.0));
+            .is_some_and(|t| buffer_top(t, cfg.buffer) >= i128::from(watched.0));
         if !in_buffer {
             self.stats.deleverage.out_of_buffer += 1;
             return;
         }
-        let Some(plan) = self.deleverage_plan(&cfg, account, watched, oracle) else {
+        let Some(plan) = self.deleverage_plan(cfg, account, watched, oracle) else {
             self.stats.deleverage.skipped += 1;
             return;
         };
-        self.deleverage_execute(&cfg, account, plan, watched, oracle);
+        self.deleverage_execute(cfg, account, plan, watched, oracle);
     }
 
     /// The largest sale up to the one reaching the target that the book can fill for at least
@@ -167,18 +189,13 @@ impl<T: TraceSink> World<T> {
     /// until all hold), or `None`.
     fn deleverage_plan(
         &self,
-        cfg: &DeleverageConfig,
+        cfg: Params,
         account: AccountId,
         watched: Ticks,
         oracle: Ticks,
     ) -> Option<Plan> {
         let a = self.market.account(account);
-        let mut q = sale_for_target(
-            self.market.mechanism(),
-            a,
-            watched,
-            cfg.target_health_factor,
-        );
+        let mut q = sale_for_target(self.market.mechanism(), a, watched, cfg.target);
         while q >= cfg.min_sale && !q.is_zero() {
             let (sold, proceeds) = self.venues[0].book.sweep_preview(Side::Ask, q, None);
             if proceeds > cfg.gas && sold >= cfg.min_sale {
@@ -210,7 +227,7 @@ impl<T: TraceSink> World<T> {
 
     fn deleverage_execute(
         &mut self,
-        cfg: &DeleverageConfig,
+        cfg: Params,
         account: AccountId,
         plan: Plan,
         watched: Ticks,
