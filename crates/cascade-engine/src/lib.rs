@@ -44,7 +44,7 @@ pub use deleverage::{DeleverageConfig, DeleverageStats, DeleverageWatch};
 pub use event::{Event, Observation, PerpEvent};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
 pub use stats::{
-    BridgeStats, LendingStats, LiquidatorStats, MinuteSales, RevertReason, RunStats, TxStats,
+    BridgeStats, LendingStats, LiquidatorStats, MinutePressure, RevertReason, RunStats, TxStats,
 };
 pub use txs::Ordering;
 pub use world::{AgentKind, World};

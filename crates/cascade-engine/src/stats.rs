@@ -2,13 +2,18 @@
 
 use cascade_types::{Lots, Quote, SimTime, Ticks};
 
-/// Collateral sold in one minute of a run.
+/// Collateral sold and borrowers' losses in one minute of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MinuteSales {
+pub struct MinutePressure {
     /// Sold by liquidators (seized collateral).
-    pub liquidations: Lots,
+    pub liquidation_sold: Lots,
     /// Sold by deleverage bots.
-    pub deleverage: Lots,
+    pub deleverage_sold: Lots,
+    /// Borrowers' loss to liquidations, quote atoms (see [`RunStats::liquidation_loss`]).
+    pub liquidation_loss: i128,
+    /// Borrowers' cost of deleveraging, quote atoms (see
+    /// [`crate::DeleverageStats::cost`]).
+    pub deleverage_cost: i128,
 }
 
 /// What happened in a run, in integer units.
@@ -86,9 +91,14 @@ pub struct RunStats {
     pub perps: Option<crate::perps::PerpStats>,
     /// Borrowers' deleverage bots (all zero without them).
     pub deleverage: crate::deleverage::DeleverageStats,
-    /// Collateral sold per minute of simulated time (index = minute) by liquidations and by
-    /// deleverage bots, for figures of sell pressure.
-    pub sold_per_minute: Vec<MinuteSales>,
+    /// Borrowers' loss to lending liquidations, quote atoms: each liquidation's collateral
+    /// seized at its oracle price less the debt it paid off for the borrower (debt cleared less
+    /// debt written off, plus any credit to the borrower). With Aave and Morpho this is the
+    /// liquidation bonus (the seized value beyond the liquidator's repayment).
+    pub liquidation_loss: i128,
+    /// Collateral sold and borrowers' losses per minute of simulated time (index = minute), by
+    /// liquidations and by deleverage bots, for figures of sell pressure.
+    pub per_minute: Vec<MinutePressure>,
     /// Vaults, auctions and keepers (all zero without vaults).
     pub vaults: crate::vaults::VaultStats,
     /// Each oracle manipulator's attack, in scenario order.
@@ -226,21 +236,39 @@ pub struct BridgeStats {
 }
 
 impl RunStats {
-    /// Counts a sale at `now`: `liquidation` lots sold by liquidators (also added to
-    /// [`RunStats::liquidation_sales`]) and `deleverage` lots by deleverage bots.
-    pub fn record_sale(&mut self, now: SimTime, liquidation: Lots, deleverage: Lots) {
-        if liquidation.is_zero() && deleverage.is_zero() {
-            return;
-        }
-        self.liquidation_sales = self.liquidation_sales.plus(liquidation);
+    /// The minute of `now` in [`RunStats::per_minute`], created if needed.
+    fn minute(&mut self, now: SimTime) -> &mut MinutePressure {
         let minute = (now.as_nanos() / 60_000_000_000) as usize;
-        if self.sold_per_minute.len() <= minute {
-            self.sold_per_minute
-                .resize(minute + 1, MinuteSales::default());
+        if self.per_minute.len() <= minute {
+            self.per_minute
+                .resize(minute + 1, MinutePressure::default());
         }
-        let m = &mut self.sold_per_minute[minute];
-        m.liquidations = m.liquidations.plus(liquidation);
-        m.deleverage = m.deleverage.plus(deleverage);
+        &mut self.per_minute[minute]
+    }
+
+    /// Counts `sold` lots of seized collateral sold by liquidators at `now` (also in
+    /// [`RunStats::liquidation_sales`]).
+    pub fn record_liquidation_sale(&mut self, now: SimTime, sold: Lots) {
+        self.liquidation_sales = self.liquidation_sales.plus(sold);
+        if !sold.is_zero() {
+            let m = self.minute(now);
+            m.liquidation_sold = m.liquidation_sold.plus(sold);
+        }
+    }
+
+    /// Counts a borrower's loss of `loss` quote atoms to a liquidation at `now` (also in
+    /// [`RunStats::liquidation_loss`]).
+    pub fn record_liquidation_loss(&mut self, now: SimTime, loss: i128) {
+        self.liquidation_loss += loss;
+        self.minute(now).liquidation_loss += loss;
+    }
+
+    /// Counts a deleverage bot's sale of `sold` lots at `now` at a cost of `cost` quote atoms
+    /// to the borrower.
+    pub fn record_deleverage(&mut self, now: SimTime, sold: Lots, cost: i128) {
+        let m = self.minute(now);
+        m.deleverage_sold = m.deleverage_sold.plus(sold);
+        m.deleverage_cost += cost;
     }
 
     /// The highest generation seen, if any liquidation happened.

@@ -1,6 +1,6 @@
 //! The summary's `deleverage` section (borrowers' deleverage bots against hard liquidation),
-//! every run's collateral sold per minute by liquidations and by deleverage bots, and the
-//! borrowers' cumulative losses to each for the `deleverage` figure.
+//! and every run's collateral sold and borrowers' losses per minute, by liquidations and by
+//! deleverage bots (the `deleverage` figure's series).
 
 use cascade_engine::{RunStats, WorldConfig};
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ pub struct DeleverageSummary {
     /// Time of the first liquidation of a bot account, s.
     pub first_bot_liquidation_s: Option<f64>,
     /// Borrowers' loss to liquidations over the run (all accounts): collateral seized at the
-    /// oracle price of each liquidation less the debt it repaid, USD.
+    /// oracle price of each liquidation beyond the debt it paid off, USD.
     pub liquidation_losses: f64,
 }
 
@@ -75,7 +75,7 @@ impl DeleverageSummary {
             deleveraged_then_liquidated: d.deleveraged_then_liquidated,
             first_deleverage_s: d.first_deleverage.map(|t| t.as_secs_f64()),
             first_bot_liquidation_s: d.first_bot_liquidation.map(|t| t.as_secs_f64()),
-            liquidation_losses: liquidation_losses(cfg, stats),
+            liquidation_losses: stats.liquidation_loss as f64 * atoms,
         })
     }
 
@@ -99,119 +99,57 @@ impl DeleverageSummary {
     }
 }
 
-/// Borrowers' loss to liquidations: collateral seized valued at each liquidation's oracle price
-/// less the debt repaid, USD.
-pub fn liquidation_losses(cfg: &WorldConfig, stats: &RunStats) -> f64 {
-    let spec = cfg.spec;
-    spec.quote(stats.liquidated_value) - spec.quote(stats.debt_repaid)
-}
-
-/// Collateral sold in one minute of a run, base units.
+/// Collateral sold and borrowers' losses in one minute of a run, base units and USD.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SoldMinute {
+pub struct PressureMinute {
     /// The minute, from 0.
     pub minute: u32,
-    /// Sold by liquidators.
-    pub liquidations: f64,
-    /// Sold by deleverage bots.
-    pub deleverage: f64,
+    /// Seized collateral sold by liquidators.
+    pub liquidation_sold: f64,
+    /// Collateral sold by deleverage bots.
+    pub deleverage_sold: f64,
+    /// Borrowers' loss to liquidations (collateral seized at the oracle price beyond the debt
+    /// paid off), USD.
+    pub liquidation_losses: f64,
+    /// Borrowers' cost of deleveraging (slippage at the watched price and gas), USD.
+    pub deleverage_cost: f64,
 }
 
-/// The minutes in which anything was sold, in order.
-pub fn sold_per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<SoldMinute> {
+/// The minutes in which anything was sold or lost, in order.
+pub fn per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<PressureMinute> {
+    let spec = cfg.spec;
+    let usd = |atoms: i128| atoms as f64 * spec.tick_size * spec.lot_size;
     stats
-        .sold_per_minute
+        .per_minute
         .iter()
         .enumerate()
-        .filter(|(_, m)| !(m.liquidations.is_zero() && m.deleverage.is_zero()))
-        .map(|(i, m)| SoldMinute {
+        .filter(|(_, m)| **m != cascade_engine::MinutePressure::default())
+        .map(|(i, m)| PressureMinute {
             minute: i as u32,
-            liquidations: cfg.spec.qty(m.liquidations),
-            deleverage: cfg.spec.qty(m.deleverage),
+            liquidation_sold: spec.qty(m.liquidation_sold),
+            deleverage_sold: spec.qty(m.deleverage_sold),
+            liquidation_losses: usd(m.liquidation_loss),
+            deleverage_cost: usd(m.deleverage_cost),
         })
         .collect()
 }
 
-#[derive(Deserialize)]
-struct LiquidationLoss {
-    time_ns: u64,
-    oracle_price: f64,
-    debt_repaid: f64,
-    collateral_seized: f64,
-}
-
-#[derive(Deserialize)]
-struct DeleverageCost {
-    time_ns: u64,
-    cost: f64,
-}
-
-/// Borrowers' cumulative losses over time: to liquidations (collateral seized at the oracle
-/// price less the debt repaid, per `liquidations.csv` row) and to deleveraging (the `cost`
-/// column of `deleverage.csv`), as step functions in USD.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DeleverageSeries {
-    /// Cumulative loss to liquidations.
-    pub liquidation_losses: Vec<(f64, f64)>,
-    /// Cumulative cost of deleveraging.
-    pub deleverage_costs: Vec<(f64, f64)>,
-    /// End of the run, seconds.
-    pub end: f64,
-}
-
-impl DeleverageSeries {
-    /// Reads `liquidations.csv` and `deleverage.csv` from a trace folder (`None` if the run
-    /// wrote no `deleverage.csv`); `end` closes the step functions.
-    pub fn from_trace(dir: &std::path::Path, end: f64) -> Result<Option<Self>, crate::ReportError> {
-        let delev = dir.join("deleverage.csv");
-        if !delev.exists() {
-            return Ok(None);
-        }
-        let mut s = DeleverageSeries {
-            end,
-            ..Self::default()
-        };
-        let step = |series: &mut Vec<(f64, f64)>, total: &mut f64, t: f64, add: f64| {
-            series.push((t, *total));
-            *total += add;
-            series.push((t, *total));
-        };
-        let (mut liq, mut cost) = (0.0, 0.0);
-        s.liquidation_losses.push((0.0, 0.0));
-        s.deleverage_costs.push((0.0, 0.0));
-        crate::series::for_each(&dir.join("liquidations.csv"), |r: LiquidationLoss| {
-            let loss = r.collateral_seized * r.oracle_price - r.debt_repaid;
-            step(
-                &mut s.liquidation_losses,
-                &mut liq,
-                r.time_ns as f64 / 1e9,
-                loss,
-            );
-        })?;
-        crate::series::for_each(&delev, |r: DeleverageCost| {
-            step(
-                &mut s.deleverage_costs,
-                &mut cost,
-                r.time_ns as f64 / 1e9,
-                r.cost,
-            );
-        })?;
-        s.liquidation_losses.push((end, liq));
-        s.deleverage_costs.push((end, cost));
-        Ok(Some(s))
+/// Every minute from 0 to the end of a run (`end` seconds, or the last minute listed if later),
+/// zero where `minutes` lists none.
+pub fn dense_minutes(minutes: &[PressureMinute], end: f64) -> Vec<PressureMinute> {
+    let n = ((end / crate::soft::MINUTE_S).ceil() as usize)
+        .max(minutes.last().map_or(0, |m| m.minute as usize + 1));
+    let mut out: Vec<PressureMinute> = (0..n as u32)
+        .map(|minute| PressureMinute {
+            minute,
+            liquidation_sold: 0.0,
+            deleverage_sold: 0.0,
+            liquidation_losses: 0.0,
+            deleverage_cost: 0.0,
+        })
+        .collect();
+    for m in minutes {
+        out[m.minute as usize] = *m;
     }
-}
-
-/// Collateral sold per minute, dense from minute 0 to the run's last minute: (liquidations,
-/// deleverage bots), from the summary's sparse `sold_per_minute`.
-pub fn dense_sold_per_minute(sold: &[SoldMinute], end: f64) -> (Vec<f64>, Vec<f64>) {
-    let minutes = ((end / crate::soft::MINUTE_S).ceil() as usize)
-        .max(sold.last().map_or(0, |m| m.minute as usize + 1));
-    let mut liq = vec![0.0; minutes];
-    let mut delev = vec![0.0; minutes];
-    for m in sold {
-        liq[m.minute as usize] = m.liquidations;
-        delev[m.minute as usize] = m.deleverage;
-    }
-    (liq, delev)
+    out
 }

@@ -170,16 +170,14 @@ pub fn run_figures(
             )
         })?;
     }
-    if let Some(d) = &summary.deleverage
-        && let Some(series) = crate::DeleverageSeries::from_trace(&trace, end)?
-    {
+    if let Some(d) = &summary.deleverage {
         draw("deleverage", &|p, f| {
             render(
                 &DeleverageFigure {
                     scenario: name,
-                    sold: &summary.sold_per_minute,
+                    minutes: &summary.per_minute,
                     summary: d,
-                    series: &series,
+                    end,
                 },
                 &footer,
                 p,

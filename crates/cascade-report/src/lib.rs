@@ -23,10 +23,7 @@ mod vaults;
 
 pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
-pub use deleverage::{
-    DeleverageSeries, DeleverageSummary, SoldMinute, dense_sold_per_minute, liquidation_losses,
-    sold_per_minute,
-};
+pub use deleverage::{DeleverageSummary, PressureMinute, dense_minutes, per_minute};
 pub use figures::run_figures;
 pub use lending::{LendingSummary, ReservesSummary};
 pub use liquidators::{BridgeSummary, LiquidatorSummary, TxSummary};

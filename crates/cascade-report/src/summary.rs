@@ -82,6 +82,10 @@ pub struct Summary {
     pub sale_slippage: f64,
     /// Liquidators' profit and loss at the last mid, USD.
     pub liquidator_pnl: f64,
+    /// Borrowers' loss to lending liquidations: collateral seized at each liquidation's oracle
+    /// price beyond the debt paid off for them (the liquidation bonus with Aave and Morpho), USD.
+    #[serde(default)]
+    pub liquidation_losses: f64,
     /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
     pub trace_hash: String,
     /// The perp venue, if the scenario has one (its liquidations also count in `liquidations`
@@ -120,10 +124,10 @@ pub struct Summary {
     /// Borrowers' deleverage bots, for scenarios with `lending.deleverage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleverage: Option<crate::DeleverageSummary>,
-    /// Collateral sold per minute by liquidations and by deleverage bots (minutes with sales
-    /// only), for figures of sell pressure.
+    /// Collateral sold and borrowers' losses per minute, by liquidations and by deleverage
+    /// bots (minutes with any only), for figures of sell pressure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sold_per_minute: Vec<crate::SoldMinute>,
+    pub per_minute: Vec<crate::PressureMinute>,
 }
 
 impl Summary {
@@ -189,7 +193,8 @@ impl Summary {
             bridge: crate::liquidators::bridge(cfg, stats),
             soft_liquidation: None,
             deleverage: crate::DeleverageSummary::new(cfg, stats),
-            sold_per_minute: crate::sold_per_minute(cfg, stats),
+            per_minute: crate::per_minute(cfg, stats),
+            liquidation_losses: stats.liquidation_loss as f64 * spec.tick_size * spec.lot_size,
         }
     }
 

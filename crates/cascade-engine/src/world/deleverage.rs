@@ -268,7 +268,8 @@ impl<T: TraceSink> World<T> {
         s.sale_value += sale_value;
         s.unsold = s.unsold.plus(plan.offered.minus(sold));
         s.first_deleverage.get_or_insert(self.now);
-        self.stats.record_sale(self.now, Lots::ZERO, sold);
+        let cost = sale_value as i128 - i128::from(proceeds.0) + i128::from(cfg.gas.0);
+        self.stats.record_deleverage(self.now, sold, cost);
         let spec = self.cfg.spec;
         let hf = |h: u128| {
             if h == u128::MAX {
@@ -277,7 +278,6 @@ impl<T: TraceSink> World<T> {
                 Some(h as f64 / 1e18)
             }
         };
-        let cost = sale_value as i128 - i128::from(proceeds.0) + i128::from(cfg.gas.0);
         let row = DeleverageRow {
             time_ns: self.now.as_nanos(),
             account: account.0,

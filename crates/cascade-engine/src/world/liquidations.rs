@@ -53,7 +53,7 @@ impl<T: TraceSink> World<T> {
         );
         if let (false, Some(inventory_route)) = (held.is_zero(), route.inventory_route()) {
             let (sold, _) = self.sell_slice(agent, inventory_route, held, None);
-            self.stats.record_sale(self.now, sold, Lots::ZERO);
+            self.stats.record_liquidation_sale(self.now, sold);
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
@@ -152,7 +152,13 @@ impl<T: TraceSink> World<T> {
         let reserves = self.market.books().reserves.0;
         s.lending.reserves_lowest = s.lending.reserves_lowest.min(reserves);
         s.gas_spent = s.gas_spent.plus(gas);
-        s.record_sale(self.now, sold, Lots::ZERO);
+        s.record_liquidation_sale(self.now, sold);
+        // The borrower's loss: the collateral taken, at the oracle price, beyond the debt paid
+        // off for it (debt written off is the lenders' loss, not the borrower's gain).
+        let paid_off = i128::from(out.debt_cleared.0) - i128::from(out.bad_debt.0)
+            + i128::from(out.borrower_credit.0);
+        let loss = i128::from(out.collateral_seized.value_at(price).0) - paid_off;
+        s.record_liquidation_loss(self.now, loss);
         self.deleverage_on_liquidation(account);
 
         let spec = self.cfg.spec;
@@ -210,7 +216,7 @@ impl<T: TraceSink> World<T> {
         let q = q.min(self.wallets[agent.index()].base);
         if !q.is_zero() {
             let (sold, _) = self.sell_slice(agent, &route, q, Some(liquidation));
-            self.stats.record_sale(self.now, sold, Lots::ZERO);
+            self.stats.record_liquidation_sale(self.now, sold);
         }
         if let (true, crate::config::Route::Sliced { every, .. }) = (slices_left > 1, &route) {
             let ev = Event::LiquidatorSell {
