@@ -7,6 +7,7 @@ mod bridge;
 mod cli;
 mod competition;
 mod crises;
+mod deleverage;
 mod determinism;
 mod figures;
 mod flow;

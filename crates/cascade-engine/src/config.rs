@@ -324,4 +324,7 @@ pub struct WorldConfig {
     /// With a market here, the accounts are crvUSD-style loans in one LLAMMA instead of
     /// positions in the lending market (see [`crate::llamma`]).
     pub llamma: Option<crate::llamma::LlammaConfig>,
+    /// Borrowers' deleverage bots (see [`crate::deleverage`]); their shared wallet takes the
+    /// last agent id.
+    pub deleverage: Option<crate::deleverage::DeleverageConfig>,
 }

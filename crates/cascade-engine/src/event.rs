@@ -89,6 +89,8 @@ pub enum Event {
     AttackerWake(u32),
     /// The LLAMMA market's block: oracle update, arbitrage of the bands, hard liquidations.
     LlammaStep,
+    /// A borrower's deleverage bot acts for this account (see `world/deleverage.rs`).
+    DeleverageWake(u32),
     /// A snapshot row of the book goes into the trace.
     Snapshot,
 }

@@ -11,7 +11,8 @@
 //! inclusion delay publishes by its deviation/heartbeat rule; on a publication that leaves
 //! accounts liquidatable, each liquidator wakes after its latency, liquidates what is worth it
 //! and sells the seized collateral into the book; the sale moves the mid, which the oracle sees
-//! next; and so on.
+//! next; and so on. Borrowers' deleverage bots ([`deleverage`]) sell into the same book before
+//! their accounts' liquidation prices are reached, and so are part of the loop.
 //!
 //! Generations: a liquidation is of generation 0 if its account is liquidatable at the exogenous
 //! reference price seen when the oracle observed the price it acts on (the exogenous move alone
@@ -21,6 +22,7 @@
 
 pub mod attack;
 mod config;
+pub mod deleverage;
 mod event;
 pub mod llamma;
 pub mod perps;
@@ -39,10 +41,13 @@ pub use config::{
     OracleConfig, OracleSource, PoolConfig, Publication, ReferenceConfig, Route, Smoothing,
     SourceKind, TraderConfig, TraderKind, VenueConfig, WorldConfig,
 };
+pub use deleverage::{DeleverageConfig, DeleverageStats, DeleverageWatch};
 pub use event::{Event, Observation, PerpEvent};
-pub use llamma::{LlammaConfig, LlammaStats, PressureSeries};
+pub use llamma::{LlammaConfig, LlammaStats};
 pub use perps::{PerpAccountConfig, PerpStats, PerpsConfig, VaultUnwind};
-pub use stats::{BridgeStats, LendingStats, LiquidatorStats, RevertReason, RunStats, TxStats};
+pub use stats::{
+    BridgeStats, LendingStats, LiquidatorStats, MinutePressure, RevertReason, RunStats, TxStats,
+};
 pub use txs::Ordering;
 pub use world::{AgentKind, World};
 pub use world::{BASE_ATOMS_PER_LOT, POOL_UNITS};

@@ -24,12 +24,13 @@
 //! EMA follows, more bands convert. That is soft liquidation inside the feedback loop, with the
 //! same book, makers and oracle as the run's hard liquidations.
 //!
-//! [`PressureSeries`] is recorded for every run: collateral sold into the market per minute
-//! (liquidators' sales of seized collateral; the LLAMMA keeper's sales), bought back, borrowers'
-//! losses and bad debt over time, so that two designs can be compared on the same scenario.
+//! Every run records collateral sold into the market, bought back, borrowers' losses and bad
+//! debt per minute, by cause ([`crate::MinutePressure`]), so that two designs can be compared on
+//! the same scenario; the keeper's trades count as `llamma_sold`, `llamma_bought` and
+//! `llamma_loss`.
 
 use cascade_agents::Wallet;
-use cascade_types::{Lots, Quote, SimDuration, SimTime};
+use cascade_types::{Lots, Quote, SimDuration};
 
 /// A crvUSD-style market of the world's borrowers (see the module documentation).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,114 +89,4 @@ pub struct LlammaStats {
     pub keeper_pnl: i128,
     /// Gas the keeper paid.
     pub gas_spent: Quote,
-}
-
-/// Length of a [`PressureSeries`] bin.
-pub const PRESSURE_BIN: SimDuration = SimDuration::from_secs(60);
-
-/// Collateral that reached the market, borrowers' losses and bad debt, per minute.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PressureSeries {
-    /// Collateral sold into the market in each minute: liquidators' sales of seized
-    /// collateral, and the LLAMMA keeper's sales of what it took from the bands.
-    pub sold: Vec<Lots>,
-    /// Collateral bought from the market in each minute to sell back into LLAMMA's bands.
-    pub bought: Vec<Lots>,
-    /// Borrowers' losses in each minute, quote atoms at the first venue's price of each
-    /// transfer: the value of collateral taken (by a liquidation, or by arbitrage of the bands)
-    /// minus the debt it cleared or the stablecoin paid for it.
-    pub losses: Vec<i128>,
-    /// Bad debt at the end of each minute, quote atoms: debt written off plus the debt of open
-    /// positions their collateral does not cover at the first venue's price.
-    pub bad_debt: Vec<u128>,
-}
-
-impl PressureSeries {
-    fn bin(now: SimTime) -> usize {
-        (now.as_nanos() / PRESSURE_BIN.as_nanos()) as usize
-    }
-
-    fn grow<V: Default + Clone>(v: &mut Vec<V>, i: usize) -> &mut V {
-        if v.len() <= i {
-            v.resize(i + 1, V::default());
-        }
-        &mut v[i]
-    }
-
-    /// Records a sale of `qty` into the market at `now`.
-    pub fn add_sold(&mut self, now: SimTime, qty: Lots) {
-        let s = Self::grow(&mut self.sold, Self::bin(now));
-        *s = s.plus(qty);
-    }
-
-    /// Records a purchase of `qty` from the market at `now`.
-    pub fn add_bought(&mut self, now: SimTime, qty: Lots) {
-        let b = Self::grow(&mut self.bought, Self::bin(now));
-        *b = b.plus(qty);
-    }
-
-    /// Records a loss (negative: a gain) of the borrowers at `now`.
-    pub fn add_loss(&mut self, now: SimTime, loss: i128) {
-        *Self::grow(&mut self.losses, Self::bin(now)) += loss;
-    }
-
-    /// `true` if the bad debt of the minute before `now`'s has not been recorded yet.
-    pub fn bad_debt_due(&self, now: SimTime) -> bool {
-        self.bad_debt.len() < Self::bin(now)
-    }
-
-    /// Records `value` as the bad debt at the end of every minute before `now`'s not yet
-    /// recorded.
-    pub fn close_minutes(&mut self, now: SimTime, value: u128) {
-        let upto = Self::bin(now);
-        if self.bad_debt.len() < upto {
-            self.bad_debt.resize(upto, value);
-        }
-    }
-
-    /// Records `value` as the bad debt at the end of `now`'s minute (the run's end).
-    pub fn close_last(&mut self, now: SimTime, value: u128) {
-        self.close_minutes(now, value);
-        *Self::grow(&mut self.bad_debt, Self::bin(now)) = value;
-    }
-
-    /// Minutes with any record.
-    pub fn minutes(&self) -> usize {
-        self.sold
-            .len()
-            .max(self.bought.len())
-            .max(self.losses.len())
-            .max(self.bad_debt.len())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: u64) -> SimTime {
-        SimTime::ZERO + SimDuration::from_secs(s)
-    }
-
-    #[test]
-    fn records_fall_into_their_minutes_and_bad_debt_carries_over() {
-        let mut p = PressureSeries::default();
-        p.add_sold(at(5), Lots(3));
-        p.add_sold(at(59), Lots(4));
-        p.add_sold(at(60), Lots(10));
-        p.add_bought(at(130), Lots(2));
-        p.add_loss(at(0), 7);
-        p.add_loss(at(125), -2);
-        assert!(!p.bad_debt_due(at(30)));
-        assert!(p.bad_debt_due(at(61)));
-        // First sample in minute 3: minutes 0, 1 and 2 end with 11.
-        p.close_minutes(at(185), 11);
-        assert!(!p.bad_debt_due(at(190)));
-        p.close_last(at(250), 20);
-        assert_eq!(p.sold, vec![Lots(7), Lots(10)]);
-        assert_eq!(p.bought, vec![Lots(0), Lots(0), Lots(2)]);
-        assert_eq!(p.losses, vec![7, 0, -2]);
-        assert_eq!(p.bad_debt, vec![11, 11, 11, 20, 20]);
-        assert_eq!(p.minutes(), 5);
-    }
 }

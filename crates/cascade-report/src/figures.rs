@@ -6,12 +6,14 @@
 //! and where the run has them, `funds` (a perp venue's insurance fund, backstop vault, bad debt
 //! and ADL over time) and `auctions` (vault auctions: raised over debt, running deficit).
 //! `soft_vs_hard` (LLAMMA against the Aave-style rule) where the summary has a
-//! `soft_liquidation` comparison. Figures whose trace files a run's trace level did not write
-//! are skipped.
+//! `soft_liquidation` comparison, and `deleverage` (collateral sold per minute by liquidations
+//! and by deleverage bots, and the borrowers' cumulative losses to each) where the summary has
+//! a `deleverage` section. Figures whose trace files a run's trace level did not write are
+//! skipped.
 
 use crate::plot::{
-    AuctionsFigure, CascadeFigure, DepthFigure, Footer, Format, FundsFigure, GenerationsFigure,
-    LiquidatorsFigure, LossesFigure, SoftHardFigure, TimelineFigure, render,
+    AuctionsFigure, CascadeFigure, DeleverageFigure, DepthFigure, Footer, Format, FundsFigure,
+    GenerationsFigure, LiquidatorsFigure, LossesFigure, SoftHardFigure, TimelineFigure, render,
 };
 use crate::series::{AgentSeries, Cascade, DepthGrid, Timeline};
 use crate::{AuctionSeries, FundSeries};
@@ -161,6 +163,21 @@ pub fn run_figures(
                 &SoftHardFigure {
                     scenario: name,
                     comparison,
+                },
+                &footer,
+                p,
+                f,
+            )
+        })?;
+    }
+    if let Some(d) = &summary.deleverage {
+        draw("deleverage", &|p, f| {
+            render(
+                &DeleverageFigure {
+                    scenario: name,
+                    minutes: &summary.per_minute,
+                    summary: d,
+                    end,
                 },
                 &footer,
                 p,

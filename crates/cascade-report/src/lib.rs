@@ -8,6 +8,7 @@
 
 mod attack_summary;
 mod backstop_series;
+mod deleverage;
 mod figures;
 mod lending;
 mod liquidators;
@@ -22,6 +23,7 @@ mod vaults;
 
 pub use attack_summary::{AttackSummary, SandwichSummary};
 pub use backstop_series::{AuctionOutcome, AuctionSeries, FundSeries};
+pub use deleverage::{DeleverageSummary, PressureMinute, dense_minutes, per_minute};
 pub use figures::run_figures;
 pub use lending::{LendingSummary, ReservesSummary};
 pub use liquidators::{BridgeSummary, LiquidatorSummary, TxSummary};

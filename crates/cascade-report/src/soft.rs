@@ -19,10 +19,10 @@
 //! itself (its lending market's liquidations, their sales in the book), the soft design is a
 //! second run of the same world and seed whose accounts are loans in one LLAMMA
 //! ([`cascade_engine::llamma`]), whose keeper's sales go into the same book. Both sides are read
-//! from the runs' [`PressureSeries`]: collateral actually sold into the market per minute,
+//! from the runs' per-minute records ([`MinutePressure`]): collateral actually sold into the market per minute,
 //! borrowers' losses at the venue's price, bad debt (written off plus uncovered) per minute.
 
-use cascade_engine::{LlammaConfig, PressureSeries, RunStats, World, WorldConfig};
+use cascade_engine::{LlammaConfig, MinutePressure, RunStats, World, WorldConfig};
 use cascade_llamma::compare::AaveStyle;
 use cascade_llamma::population::{PathPoint, PopulationSetup, compare_population};
 use cascade_llamma::{ControllerParams, LlammaError, LlammaParams};
@@ -360,24 +360,26 @@ pub fn loop_world(cfg: &SoftConfig, world: &WorldConfig) -> WorldConfig {
 
 /// One design's figures from a run's per-minute record, over `minutes` minutes.
 fn design_from_series(
-    p: &PressureSeries,
+    p: &[MinutePressure],
     spec: MarketSpec,
     minutes: usize,
     hard_liquidations: u64,
 ) -> DesignSummary {
-    let at = |v: &[Lots], m: usize| v.get(m).copied().unwrap_or(Lots(0));
-    let sold: Vec<Lots> = (0..minutes).map(|m| at(&p.sold, m)).collect();
-    let bought: Vec<Lots> = (0..minutes).map(|m| at(&p.bought, m)).collect();
+    let none = MinutePressure::default();
+    let at = |m: usize| p.get(m).unwrap_or(&none);
+    let sold: Vec<Lots> = (0..minutes).map(|m| at(m).sold()).collect();
+    let bought: Vec<Lots> = (0..minutes).map(|m| at(m).llamma_bought).collect();
     let mut losses = Vec::with_capacity(minutes);
     let mut total = 0i128;
     for m in 0..minutes {
-        total += p.losses.get(m).copied().unwrap_or(0);
+        total += at(m).loss();
         losses.push(total);
     }
-    let mut bad = Vec::with_capacity(minutes);
+    // Minutes past the run's last carry its last bad debt.
+    let mut bad: Vec<u128> = Vec::with_capacity(minutes);
     for m in 0..minutes {
         let prev = bad.last().copied().unwrap_or(0);
-        bad.push(p.bad_debt.get(m).copied().unwrap_or(prev));
+        bad.push(p.get(m).map_or(prev, |x| x.bad_debt));
     }
     let usd = |q: i128| q as f64 * spec.tick_size * spec.lot_size;
     let sum = |v: &[Lots]| Lots(v.iter().map(|l| l.0).sum());
@@ -409,7 +411,7 @@ pub fn compare_in_loop(
         return Err(SoftError::Invariant(v));
     }
     let l = soft.llamma.clone().unwrap_or_default();
-    let minutes = hard.pressure.minutes().max(soft.pressure.minutes()).max(1);
+    let minutes = hard.per_minute.len().max(soft.per_minute.len()).max(1);
     let spec = world.spec;
     let usd = |q: Quote| spec.quote(q);
     let keeper = LoopKeeper {
@@ -421,9 +423,9 @@ pub fn compare_in_loop(
         debt_end: usd(l.debt_end),
         debt_start: usd(l.debt_start),
     };
-    let mut soft_design = design_from_series(&soft.pressure, spec, minutes, l.hard_liquidations);
+    let mut soft_design = design_from_series(&soft.per_minute, spec, minutes, l.hard_liquidations);
     soft_design.lowest_mid = soft.min_mid.map(|p| spec.price(p));
-    let mut hard_design = design_from_series(&hard.pressure, spec, minutes, hard.liquidations);
+    let mut hard_design = design_from_series(&hard.per_minute, spec, minutes, hard.liquidations);
     hard_design.lowest_mid = hard.min_mid.map(|p| spec.price(p));
     Ok(SoftLiquidationSummary {
         path: SoftPath::Loop,

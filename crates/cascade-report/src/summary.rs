@@ -82,6 +82,11 @@ pub struct Summary {
     pub sale_slippage: f64,
     /// Liquidators' profit and loss at the last mid, USD.
     pub liquidator_pnl: f64,
+    /// Borrowers' loss to lending liquidations: collateral seized, at the first venue's price
+    /// at each liquidation, beyond the debt paid off for them (with Aave and Morpho the
+    /// liquidation bonus, valued at the market price), USD.
+    #[serde(default)]
+    pub liquidation_losses: f64,
     /// SHA-256 over the trace files (see `cascade_engine::trace::CsvTrace::finish`).
     pub trace_hash: String,
     /// The perp venue, if the scenario has one (its liquidations also count in `liquidations`
@@ -117,6 +122,13 @@ pub struct Summary {
     /// run's price path, for scenarios with a `soft_liquidation` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_liquidation: Option<crate::SoftLiquidationSummary>,
+    /// Borrowers' deleverage bots, for scenarios with `lending.deleverage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleverage: Option<crate::DeleverageSummary>,
+    /// Collateral sold and borrowers' losses per minute, by liquidations and by deleverage
+    /// bots (minutes with any only), for figures of sell pressure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_minute: Vec<crate::PressureMinute>,
 }
 
 impl Summary {
@@ -181,6 +193,9 @@ impl Summary {
             transactions: crate::liquidators::transactions(cfg, stats),
             bridge: crate::liquidators::bridge(cfg, stats),
             soft_liquidation: None,
+            deleverage: crate::DeleverageSummary::new(cfg, stats),
+            per_minute: crate::per_minute(cfg, stats),
+            liquidation_losses: stats.liquidation_loss as f64 * spec.tick_size * spec.lot_size,
         }
     }
 
@@ -256,7 +271,11 @@ impl Summary {
                 _ => String::new(),
             }
         });
-        let vaults = vaults + &txs + &bridge + &soft;
+        let delev = self
+            .deleverage
+            .as_ref()
+            .map_or(String::new(), |d| d.human() + "\n");
+        let vaults = vaults + &txs + &bridge + &soft + &delev;
         format!(
             "scenario {} (seed {}): {} events over {:.0} s simulated\n\
              liquidations: {} (max generation {}; {})\n\

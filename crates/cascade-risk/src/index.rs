@@ -51,6 +51,24 @@ impl TriggerIndex {
             .map(|&(_, a)| AccountId(a))
     }
 
+    /// Accounts liquidatable at `price` but not at `safe_at` (trigger in `(price, safe_at]`),
+    /// the highest trigger first: those within a buffer above their trigger at `safe_at`.
+    /// Empty when `safe_at <= price`.
+    pub fn liquidatable_between(
+        &self,
+        price: Ticks,
+        safe_at: Ticks,
+    ) -> impl Iterator<Item = AccountId> + '_ {
+        let lo = (price.0.saturating_add(1), 0);
+        let hi = (safe_at.0.saturating_add(1), 0);
+        let range = if lo < hi {
+            self.by_trigger.range(lo..hi)
+        } else {
+            self.by_trigger.range(lo..lo)
+        };
+        range.rev().map(|&(_, a)| AccountId(a))
+    }
+
     /// `true` if any account is liquidatable at `price`.
     pub fn any_liquidatable_at(&self, price: Ticks) -> bool {
         self.by_trigger.last().is_some_and(|&(t, _)| t > price.0)
@@ -93,5 +111,26 @@ mod tests {
         assert_eq!(idx.trigger(AccountId(1)), Some(Ticks(50)));
         assert_eq!(idx.trigger(AccountId(3)), None);
         assert_eq!(idx.len(), 3);
+    }
+
+    /// Triggers 90, 100, 101, 120: between 99 and 101 are the accounts with triggers 100 and
+    /// 101 (liquidatable at 99, safe at 101); an empty or reversed range gives none.
+    #[test]
+    fn between_gives_triggers_in_the_half_open_range() {
+        let mut idx = TriggerIndex::new();
+        for (a, t) in [(0, 100), (1, 120), (2, 90), (3, 101)] {
+            idx.set(AccountId(a), Some(Ticks(t)));
+        }
+        let between = |lo, hi| {
+            idx.liquidatable_between(Ticks(lo), Ticks(hi))
+                .map(|a| a.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(between(99, 101), [3, 0]);
+        assert_eq!(between(99, 100), [0]);
+        assert_eq!(between(100, 119), [3]);
+        assert_eq!(between(89, 200), [1, 3, 0, 2]);
+        assert!(between(101, 101).is_empty());
+        assert!(between(120, 50).is_empty());
     }
 }

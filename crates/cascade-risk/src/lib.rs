@@ -24,7 +24,8 @@
 //!   ([`mechanism::Morpho`]) and Compound ([`mechanism::Compound`]); new rules plug in by
 //!   implementing it.
 //! - [`LendingMarket`]: accounts, the index and the protocol's books (repaid debt, protocol
-//!   collateral, reserves, bad debt) kept consistent with each other, under one mechanism.
+//!   collateral, reserves, bad debt) kept consistent with each other, under one mechanism,
+//!   and owners' deleverages (collateral withdrawn and debt repaid in one call).
 
 pub mod aave;
 pub mod compound;
@@ -38,7 +39,7 @@ pub mod percent;
 mod spiral_tests;
 
 pub use index::TriggerIndex;
-pub use market::{Account, LendingMarket, MarketTotals};
+pub use market::{Account, DeleverageError, Deleveraged, LendingMarket, MarketTotals};
 pub use mechanism::{
     Liquidation, LiquidationError, LiquidationMechanism, ProtocolBooks, SignedQuote,
 };

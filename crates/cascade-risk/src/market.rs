@@ -1,11 +1,13 @@
-//! A lending market: accounts, their trigger index, the protocol's books, and the liquidation
-//! rule it runs ([`LiquidationMechanism`]).
+//! A lending market: accounts, their trigger index, the protocol's books, the liquidation
+//! rule it runs ([`LiquidationMechanism`]), and the owners' own deleveraging (collateral
+//! withdrawn and debt repaid by the borrower, [`LendingMarket::deleverage`]).
 
 use crate::TriggerIndex;
 use crate::mechanism::{
     Liquidation, LiquidationError, LiquidationMechanism, ProtocolBooks, SignedQuote,
 };
 use cascade_types::{AccountId, Lots, Quote, SimTime, Ticks};
+use thiserror::Error;
 
 /// One borrower position: collateral in the base asset, debt in the quote asset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +21,9 @@ pub struct Account {
 /// The protocol's side of all liquidations so far.
 ///
 /// They reconcile exactly: collateral that left the accounts is `collateral_to_liquidators +
-/// protocol_collateral`; debt that left them is `debt_cleared`, and `debt_cleared +
-/// reserves_change + borrower_credit = debt_repaid + bad_debt`.
+/// protocol_collateral + owner_withdrawn`; debt that left them is `debt_cleared +
+/// owner_repaid`, and `debt_cleared + reserves_change + borrower_credit = debt_repaid +
+/// bad_debt` (owners' repayments are cash for debt, one for one, outside liquidations).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MarketTotals {
     /// Cash paid by liquidators to the protocol.
@@ -40,6 +43,58 @@ pub struct MarketTotals {
     pub borrower_credit: Quote,
     /// Number of liquidation calls applied.
     pub liquidations: u64,
+    /// Collateral withdrawn by owners deleveraging their accounts.
+    pub owner_withdrawn: Lots,
+    /// Debt repaid by owners deleveraging their accounts (cash paid to the protocol).
+    pub owner_repaid: Quote,
+    /// Number of deleverages applied.
+    pub deleverages: u64,
+}
+
+/// Why the market refuses an owner's deleverage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum DeleverageError {
+    /// Nothing to withdraw and nothing to repay.
+    #[error("a deleverage must withdraw collateral or repay debt")]
+    Empty,
+    /// More collateral than the account holds.
+    #[error("withdrawing {asked:?} but the account holds {held:?}")]
+    OverWithdraw {
+        /// Collateral asked for.
+        asked: Lots,
+        /// Collateral held.
+        held: Lots,
+    },
+    /// More debt than the account owes.
+    #[error("repaying {asked:?} but the account owes {owed:?}")]
+    OverRepay {
+        /// Repayment offered.
+        asked: Quote,
+        /// Debt owed.
+        owed: Quote,
+    },
+    /// The account would be liquidatable at the price afterwards (a protocol's
+    /// `HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD` on withdrawal).
+    #[error("the account would be liquidatable at {price:?} (health factor {hf} WAD after)")]
+    LeavesLiquidatable {
+        /// The price checked.
+        price: Ticks,
+        /// The health factor after, in WAD.
+        hf: u128,
+    },
+}
+
+/// What a deleverage did: the account before and after, and its health factors at the price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deleveraged {
+    /// The account before.
+    pub before: Account,
+    /// The account after.
+    pub after: Account,
+    /// Health factor before, WAD.
+    pub hf_before: u128,
+    /// Health factor after, WAD.
+    pub hf_after: u128,
 }
 
 /// Accounts of one collateral/debt pair under one liquidation mechanism.
@@ -204,6 +259,76 @@ impl LendingMarket {
         Ok(out)
     }
 
+    /// The account as it would be after the owner withdraws `collateral_out` and repays
+    /// `repay`, with its health factors at `price`, or why the protocol would refuse: it
+    /// withdraws more than the account holds, repays more than it owes, or leaves it
+    /// liquidatable at `price`.
+    pub fn preview_deleverage(
+        &self,
+        id: AccountId,
+        collateral_out: Lots,
+        repay: Quote,
+        price: Ticks,
+    ) -> Result<Deleveraged, DeleverageError> {
+        let before = self.accounts[id.index()];
+        if collateral_out.is_zero() && repay.is_zero() {
+            return Err(DeleverageError::Empty);
+        }
+        if collateral_out > before.collateral {
+            return Err(DeleverageError::OverWithdraw {
+                asked: collateral_out,
+                held: before.collateral,
+            });
+        }
+        if repay > before.debt {
+            return Err(DeleverageError::OverRepay {
+                asked: repay,
+                owed: before.debt,
+            });
+        }
+        let after = Account {
+            collateral: before.collateral.minus(collateral_out),
+            debt: before.debt.minus(repay),
+        };
+        let hf_after = self.mechanism.health_factor(&after, price);
+        if self.mechanism.is_liquidatable(&after, price) {
+            return Err(DeleverageError::LeavesLiquidatable {
+                price,
+                hf: hf_after,
+            });
+        }
+        Ok(Deleveraged {
+            before,
+            after,
+            hf_before: self.mechanism.health_factor(&before, price),
+            hf_after,
+        })
+    }
+
+    /// The owner of account `id` withdraws `collateral_out` and repays `repay` of its debt in
+    /// one transaction (a flash-loan "repay" of deleverage automation: the collateral is sold
+    /// and the proceeds repay the debt), checked at the protocol's `price` as in
+    /// [`LendingMarket::preview_deleverage`]. Re-keys the account in the trigger index and
+    /// counts the withdrawal and the repayment in the totals. The caller moves the collateral
+    /// to the owner and takes the cash from it.
+    pub fn deleverage(
+        &mut self,
+        id: AccountId,
+        collateral_out: Lots,
+        repay: Quote,
+        price: Ticks,
+    ) -> Result<Deleveraged, DeleverageError> {
+        let out = self.preview_deleverage(id, collateral_out, repay, price)?;
+        self.accounts[id.index()] = out.after;
+        let t = &mut self.totals;
+        t.owner_withdrawn = t.owner_withdrawn.plus(collateral_out);
+        t.owner_repaid = t.owner_repaid.plus(repay);
+        t.deleverages += 1;
+        let trigger = self.mechanism.trigger_price(&out.after);
+        self.index.set(id, trigger);
+        Ok(out)
+    }
+
     /// Tells the mechanism about a price the market read at `now`; if it says trigger prices
     /// changed, re-keys every account (O(n log n)). Returns what the mechanism said.
     pub fn on_oracle_price(&mut self, now: SimTime, price: Ticks) -> bool {
@@ -307,5 +432,99 @@ mod tests {
         let trig = m.index().trigger(AccountId(0)).unwrap();
         let a = m.account(AccountId(0));
         assert_eq!(Some(trig), params().trigger_price(a.collateral, a.debt));
+    }
+
+    /// 10 ETH against 15,000 USD at 1,900 USD: HF = 19,000 x 0.83 / 15,000 = 1.05133...,
+    /// trigger 180,723 ticks (15,000 / 8.3). Selling 2 ETH and repaying 3,800 USD leaves 8 ETH
+    /// against 11,200 USD: HF = 15,200 x 0.83 / 11,200 = 1.12642857..., trigger
+    /// 11,200 / 6.64 = 1,686.746... -> 168,675 ticks. The totals count the withdrawal and the
+    /// repayment, and collateral and debt still reconcile.
+    #[test]
+    fn a_deleverage_worked_by_hand() {
+        let usd = 100_000u64; // quote atoms per USD (tick 0.01 x lot 0.001)
+        let mut m = LendingMarket::new(
+            params(),
+            vec![Account {
+                collateral: Lots(10_000),
+                debt: Quote(15_000 * usd),
+            }],
+        );
+        let p = Ticks(190_000);
+        assert_eq!(m.trigger_price(AccountId(0)), Some(Ticks(180_723)));
+        let out = m
+            .deleverage(AccountId(0), Lots(2_000), Quote(3_800 * usd), p)
+            .unwrap();
+        assert_eq!(out.hf_before, 1_051_333_333_333_333_333);
+        assert_eq!(out.hf_after, 1_126_428_571_428_571_429);
+        assert_eq!(
+            out.after,
+            Account {
+                collateral: Lots(8_000),
+                debt: Quote(11_200 * usd)
+            }
+        );
+        assert_eq!(m.index().trigger(AccountId(0)), Some(Ticks(168_675)));
+        let t = m.totals();
+        assert_eq!(t.owner_withdrawn, Lots(2_000));
+        assert_eq!(t.owner_repaid, Quote(3_800 * usd));
+        assert_eq!(t.deleverages, 1);
+        assert_eq!(
+            m.total_collateral() + u128::from(t.owner_withdrawn.0),
+            10_000
+        );
+        assert_eq!(
+            m.total_debt() + u128::from(t.owner_repaid.0),
+            u128::from(15_000 * usd)
+        );
+    }
+
+    /// The protocol refuses a withdrawal above the collateral, a repayment above the debt, an
+    /// empty call, and a withdrawal that leaves the account liquidatable: 10 ETH against 15,000
+    /// USD at 1,900 USD, withdrawing 1 ETH without repaying gives 17,100 x 0.83 / 15,000 =
+    /// 0.9462 < 1. A refusal changes nothing.
+    #[test]
+    fn a_deleverage_is_refused_when_it_breaks_the_rules() {
+        let usd = 100_000u64;
+        let mut m = LendingMarket::new(
+            params(),
+            vec![Account {
+                collateral: Lots(10_000),
+                debt: Quote(15_000 * usd),
+            }],
+        );
+        let p = Ticks(190_000);
+        let id = AccountId(0);
+        assert_eq!(
+            m.deleverage(id, Lots(10_001), Quote(0), p),
+            Err(DeleverageError::OverWithdraw {
+                asked: Lots(10_001),
+                held: Lots(10_000)
+            })
+        );
+        assert_eq!(
+            m.deleverage(id, Lots(0), Quote(15_000 * usd + 1), p),
+            Err(DeleverageError::OverRepay {
+                asked: Quote(15_000 * usd + 1),
+                owed: Quote(15_000 * usd)
+            })
+        );
+        assert_eq!(
+            m.deleverage(id, Lots(0), Quote(0), p),
+            Err(DeleverageError::Empty)
+        );
+        assert_eq!(
+            m.deleverage(id, Lots(1_000), Quote(0), p),
+            Err(DeleverageError::LeavesLiquidatable {
+                price: p,
+                hf: 946_200_000_000_000_000
+            })
+        );
+        assert_eq!(m.totals(), MarketTotals::default());
+        assert_eq!(m.account(id).collateral, Lots(10_000));
+        // Repaying everything and withdrawing everything closes the account.
+        m.deleverage(id, Lots(10_000), Quote(15_000 * usd), p)
+            .unwrap();
+        assert_eq!(m.trigger_price(id), None);
+        assert_eq!(m.index().trigger(id), None);
     }
 }

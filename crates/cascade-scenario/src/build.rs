@@ -145,6 +145,7 @@ pub fn build(
         PathBase::Bars { bars, .. } => bars[0].open,
     });
     let accounts = population(s, seed, &spec, threshold, lending.as_ref(), p0, data_dir)?;
+    let accounts_len = accounts.len();
     let makers = s
         .makers
         .iter()
@@ -277,6 +278,11 @@ pub fn build(
         sandwichers: crate::attack_spec::build_sandwichers(s, &spec, &|n| venue_index(n) - books),
         ordering: crate::tx_spec::OrderingSpec::build(s.ordering.as_ref()),
         llamma: None,
+        deleverage: s
+            .lending
+            .deleverage
+            .as_ref()
+            .map(|d| d.build(seed, accounts_len, &spec)),
     })
 }
 

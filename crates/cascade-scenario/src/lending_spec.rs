@@ -18,15 +18,32 @@
 //! borrower population draws each account's health factor against the mechanism's liquidation
 //! threshold (Aave's LT, Morpho's LLTV, Comet's liquidate collateral factor), so the same seed
 //! gives the same collateral and the same trigger prices up to rounding under every mechanism.
+//!
+//! `lending.deleverage` ([`DeleverageSpec`]) gives a share of the borrowers deleverage bots
+//! (DeFi Saver- or Instadapp-style automated repay): near the liquidation price they sell
+//! collateral and repay debt up to a target health factor.
+//!
+//! ```ron
+//! lending: (
+//!     liquidation_threshold: 0.83, liquidation_bonus: 1.05, protocol_fee: 0.10,
+//!     deleverage: (
+//!         share: 0.5, trigger_buffer: 0.05, target_health_factor: 1.3, watch: Market,
+//!         latency_ms: LogNormal(median: 2000.0, sigma: 0.5), gas_usd: 2.0, min_sale: 0.01,
+//!     ),
+//! ),
+//! ```
 
 use crate::schema::{Check, LendingSpec, MarketUnits, fail, fits, non_negative, within};
+use cascade_des::RngStreams;
+use cascade_des::dist::Dist;
+use cascade_engine::{DeleverageConfig, DeleverageWatch};
 use cascade_risk::LiquidationMechanism;
 use cascade_risk::aave::AaveParams;
 use cascade_risk::compound::CometParams;
 use cascade_risk::mechanism::{
     AdaptiveAave, BonusRamp, Compound, Morpho, SignedQuote, VolThreshold,
 };
-use cascade_types::{Bps, MarketSpec};
+use cascade_types::{AccountId, Bps, MarketSpec};
 use serde::{Deserialize, Serialize};
 
 /// Which liquidation rule the lending market runs.
@@ -107,6 +124,90 @@ pub struct VolThresholdSpec {
     pub max_step: f64,
     /// Time between reviews, seconds.
     pub review_every_s: f64,
+}
+
+/// Which price deleverage bots watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WatchSpec {
+    /// The first venue's mid: bots see the market before the oracle.
+    Market,
+    /// The market oracle's published price.
+    Oracle,
+}
+
+/// Borrowers' deleverage bots (`lending.deleverage`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleverageSpec {
+    /// Fraction of accounts running a bot, in [0, 1], drawn per account from the stream
+    /// `deleverage/<account>`.
+    pub share: f64,
+    /// A bot acts when the watched price is at or below the account's liquidation price times
+    /// `1 + trigger_buffer`; in [0, 1].
+    pub trigger_buffer: f64,
+    /// The health factor a deleverage restores at the watched price, in (1, 10].
+    pub target_health_factor: f64,
+    /// `Market` (the first venue's mid) or `Oracle` (the published price).
+    pub watch: WatchSpec,
+    /// From entering the buffer to the bot's transaction, ms.
+    pub latency_ms: Dist,
+    /// Gas per deleverage transaction, USD.
+    pub gas_usd: f64,
+    /// The smallest sale worth a transaction, base units.
+    pub min_sale: f64,
+}
+
+impl DeleverageSpec {
+    /// Range-checks every field, naming it as `lending.deleverage.<field>`.
+    pub(crate) fn validate(&self, market: &MarketUnits) -> Check {
+        let f = "lending.deleverage";
+        within(&format!("{f}.share"), self.share, 0.0, 1.0, false, false)?;
+        within(
+            &format!("{f}.trigger_buffer"),
+            self.trigger_buffer,
+            0.0,
+            1.0,
+            false,
+            false,
+        )?;
+        within(
+            &format!("{f}.target_health_factor"),
+            self.target_health_factor,
+            1.0,
+            10.0,
+            true,
+            false,
+        )?;
+        crate::schema::dist(&format!("{f}.latency_ms"), &self.latency_ms)?;
+        non_negative(&format!("{f}.gas_usd"), self.gas_usd)?;
+        fits(&format!("{f}.gas_usd"), self.gas_usd, market, false)?;
+        non_negative(&format!("{f}.min_sale"), self.min_sale)?;
+        fits(&format!("{f}.min_sale"), self.min_sale, market, true)
+    }
+
+    /// The engine's configuration: which of `accounts` accounts run a bot (one uniform draw
+    /// each from `deleverage/<account>`), the buffer in basis points, the target in WAD, gas in
+    /// quote atoms (down) and the minimum sale in lots (up, at least one).
+    pub(crate) fn build(&self, seed: u64, accounts: usize, spec: &MarketSpec) -> DeleverageConfig {
+        let streams = RngStreams::new(seed);
+        let unit = Dist::Uniform { lo: 0.0, hi: 1.0 };
+        let bots = (0..accounts as u32)
+            .filter(|&i| unit.sample(&mut streams.stream("deleverage", u64::from(i))) < self.share)
+            .map(AccountId)
+            .collect();
+        DeleverageConfig {
+            bots,
+            trigger_buffer: bps(self.trigger_buffer),
+            target_health_factor: wad(self.target_health_factor),
+            watch: match self.watch {
+                WatchSpec::Market => DeleverageWatch::Market,
+                WatchSpec::Oracle => DeleverageWatch::Oracle,
+            },
+            latency_ms: self.latency_ms.clone(),
+            gas: spec.quote_floor(self.gas_usd),
+            min_sale: cascade_types::Lots(((self.min_sale / spec.lot_size).ceil() as u64).max(1)),
+        }
+    }
 }
 
 /// A fraction in WAD, rounded to six decimals.

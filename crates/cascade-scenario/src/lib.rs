@@ -25,6 +25,7 @@ pub mod vaults_spec;
 
 pub use attack_spec::{AttackerSpec, PushSpec, SandwicherSpec, UnwindSpec};
 pub use build::build;
+pub use lending_spec::{DeleverageSpec, WatchSpec};
 pub use schema::{
     AccountsSpec, DiffusionSpec, KlineSpec, LendingSpec, LiquidationCapSpec, LiquidatorGroup,
     MakerGroup, MarketUnits, MechanismSpec, OracleSpec, PublishedSpec, ReferenceSpec, RegimeSpec,

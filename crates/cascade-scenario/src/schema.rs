@@ -357,7 +357,7 @@ pub struct LiquidationCapSpec {
 /// The lending market: its liquidation mechanism (Aave v3 by default) and Aave's parameters, as
 /// fractions and USD. The Aave fields are required with Aave and refused with another
 /// mechanism (see `lending_spec`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LendingSpec {
     /// The liquidation rule: `Aave` (default), `Morpho(lltv: ..)` or `Compound(..)`.
@@ -397,6 +397,10 @@ pub struct LendingSpec {
     /// Minimum leftover of a partial liquidation, USD (1,000).
     #[serde(default = "default_min_leftover")]
     pub min_leftover_usd: f64,
+    /// Borrowers' deleverage bots (DeFi Saver- or Instadapp-style automated repay); none by
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleverage: Option<crate::lending_spec::DeleverageSpec>,
 }
 
 pub(crate) fn default_close_factor() -> f64 {
@@ -771,6 +775,9 @@ impl Scenario {
         self.validate_venues()?;
         self.validate_oracles()?;
         self.lending.validate(&self.market)?;
+        if let Some(d) = &self.lending.deleverage {
+            d.validate(&self.market)?;
+        }
         self.accounts.validate()?;
         if let Some(o) = &self.ordering {
             o.validate()?;

@@ -1,7 +1,7 @@
 //! Trace rows and where they go.
 //!
 //! The world emits one row per trade, oracle event, liquidation, liquidation transaction (with
-//! an ordering), and per snapshot the top of
+//! an ordering), deleverage bot sale, and per snapshot the top of
 //! the book, its best levels and every agent's holdings, to a [`TraceSink`]. [`CsvTrace`] streams them into CSV files with headers (one file per row kind,
 //! written as they come, so memory does not grow with the run) and hashes every byte written;
 //! [`MemoryTrace`] keeps them for tests and in-process analysis.
@@ -18,8 +18,8 @@ use std::path::Path;
 mod rows;
 
 pub use rows::{
-    AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DepthRow, LiquidationRow, OracleRow,
-    PerpRow, Row, TradeRow, TxRow,
+    AgentRow, AttackRow, AuctionRow, BookTopRow, CsvField, DeleverageRow, DepthRow, LiquidationRow,
+    OracleRow, PerpRow, Row, TradeRow, TxRow,
 };
 
 /// The trace files.
@@ -33,6 +33,8 @@ pub enum TraceFile {
     Auctions,
     /// `book_top.csv`.
     BookTop,
+    /// `deleverage.csv`.
+    Deleverage,
     /// `depth.csv`.
     Depth,
     /// `liquidations.csv`.
@@ -48,11 +50,12 @@ pub enum TraceFile {
 }
 
 /// Every trace file, in the order their hashes enter the trace hash.
-pub const ALL_FILES: [TraceFile; 10] = [
+pub const ALL_FILES: [TraceFile; 11] = [
     TraceFile::Agents,
     TraceFile::Attacks,
     TraceFile::Auctions,
     TraceFile::BookTop,
+    TraceFile::Deleverage,
     TraceFile::Depth,
     TraceFile::Liquidations,
     TraceFile::Oracle,
@@ -62,11 +65,12 @@ pub const ALL_FILES: [TraceFile; 10] = [
 ];
 
 /// The trace files' names, in [`ALL_FILES`] order.
-pub const TRACE_FILES: [&str; 10] = [
+pub const TRACE_FILES: [&str; 11] = [
     "agents.csv",
     "attacks.csv",
     "auctions.csv",
     "book_top.csv",
+    "deleverage.csv",
     "depth.csv",
     "liquidations.csv",
     "oracle.csv",
@@ -88,6 +92,7 @@ impl TraceFile {
             TraceFile::Attacks => AttackRow::HEADER,
             TraceFile::Auctions => AuctionRow::HEADER,
             TraceFile::BookTop => BookTopRow::HEADER,
+            TraceFile::Deleverage => DeleverageRow::HEADER,
             TraceFile::Depth => DepthRow::HEADER,
             TraceFile::Liquidations => LiquidationRow::HEADER,
             TraceFile::Oracle => OracleRow::HEADER,
@@ -110,8 +115,8 @@ pub trait TraceSink {
 pub enum TraceLevel {
     /// No trace files: `summary.json` only.
     Summary,
-    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv`, `attacks.csv` and
-    /// `txs.csv`: the events, not the market's every tick.
+    /// `liquidations.csv`, `oracle.csv`, `perps.csv`, `auctions.csv`, `attacks.csv`,
+    /// `deleverage.csv` and `txs.csv`: the events, not the market's every tick.
     Liquidations,
     /// Every file, including `trades.csv`, `book_top.csv`, `depth.csv` and `agents.csv`.
     #[default]
@@ -127,6 +132,7 @@ impl TraceLevel {
                 file,
                 TraceFile::Liquidations
                     | TraceFile::Attacks
+                    | TraceFile::Deleverage
                     | TraceFile::Oracle
                     | TraceFile::Perps
                     | TraceFile::Auctions
@@ -230,8 +236,9 @@ impl CsvTrace {
 
     /// Flushes every file and returns the trace hash: SHA-256 over the lines
     /// `"<file name>:<hex SHA-256 of the file>\n"` for the files in [`TRACE_FILES`] order.
-    /// `attacks.csv` and `txs.csv` enter only when they have rows (runs without attackers, or
-    /// whose liquidation calls are immediate, keep the hash they had before the files existed).
+    /// `attacks.csv`, `deleverage.csv` and `txs.csv` enter only when they have rows (runs
+    /// without attackers or deleverage bots, or whose liquidation calls are immediate, keep the
+    /// hash they had before the files existed).
     pub fn finish(self) -> io::Result<String> {
         if let Some(e) = self.error {
             return Err(e);
@@ -241,7 +248,11 @@ impl CsvTrace {
             if let Some(out) = &mut f.out {
                 out.flush()?;
             }
-            if matches!(file, TraceFile::Txs | TraceFile::Attacks) && f.rows == 0 {
+            let optional = matches!(
+                file,
+                TraceFile::Txs | TraceFile::Attacks | TraceFile::Deleverage
+            );
+            if optional && f.rows == 0 {
                 continue;
             }
             combined.update(format!("{name}:{}\n", hex(&f.hash.finalize())).as_bytes());
@@ -296,6 +307,8 @@ pub struct MemoryTrace {
     pub attacks: Vec<AttackRow>,
     /// Liquidation transactions.
     pub txs: Vec<TxRow>,
+    /// Deleverage bot sales.
+    pub deleverage: Vec<DeleverageRow>,
 }
 
 impl TraceSink for MemoryTrace {

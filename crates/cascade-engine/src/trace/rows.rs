@@ -348,6 +348,36 @@ rows! {
         liquidation: Option<u32>,
     }
 
+    /// One sale of a borrower's deleverage bot (see docs/trace-format.md, `deleverage.csv`).
+    DeleverageRow => Deleverage, deleverage {
+        /// Simulated time, ns.
+        time_ns: u64,
+        /// The account deleveraged.
+        account: u32,
+        /// Collateral sold, base units.
+        collateral_sold: f64,
+        /// Collateral offered that the book could not absorb (it stays in the account), base
+        /// units.
+        unsold: f64,
+        /// What the sale fetched, quote currency.
+        proceeds: f64,
+        /// Debt repaid with it, quote currency.
+        debt_repaid: f64,
+        /// Gas paid from the proceeds, quote currency.
+        gas: f64,
+        /// The borrower's cost: the collateral sold at the watched price, less the proceeds,
+        /// plus gas, quote currency.
+        cost: f64,
+        /// Health factor at the watched price before (empty without debt).
+        hf_before: Option<f64>,
+        /// The same after (empty once the debt is repaid).
+        hf_after: Option<f64>,
+        /// The price the bot watched.
+        watched_price: f64,
+        /// The market oracle's price the protocol checked the repayment at.
+        oracle_price: f64,
+    }
+
     /// One agent's holdings at a snapshot time.
     AgentRow => Agents, agents {
         /// Simulated time, ns.

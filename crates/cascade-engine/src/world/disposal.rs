@@ -233,7 +233,7 @@ impl<T: TraceSink> World<T> {
                     observed_x2_after: after,
                 });
             }
-            self.note_liquidation_sale(sold);
+            self.stats.record_liquidation_sale(self.now, sold);
         }
         self.pump_bridge(l);
         // Its capital is back: it looks again (after its latency) if anything is left to do,

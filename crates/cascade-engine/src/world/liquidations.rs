@@ -53,7 +53,7 @@ impl<T: TraceSink> World<T> {
         );
         if let (false, Some(inventory_route)) = (held.is_zero(), route.inventory_route()) {
             let (sold, _) = self.sell_slice(agent, inventory_route, held, None);
-            self.note_liquidation_sale(sold);
+            self.stats.record_liquidation_sale(self.now, sold);
         }
         let candidates: Vec<AccountId> = self.market.index().liquidatable_at(price).collect();
         for account in candidates {
@@ -122,13 +122,7 @@ impl<T: TraceSink> World<T> {
             self.cap_window.push_back((self.now, out.debt_repaid.0));
             self.cap_used += out.debt_repaid.0;
         }
-        // The borrower's loss: the collateral taken, at the venue's price, beyond the debt it
-        // paid off (debt written off is the protocol's loss, not the borrower's gain).
-        let mid = self.venues[0].price().unwrap_or(price);
-        let paid_off = i128::from(out.debt_cleared.0) - i128::from(out.bad_debt.0)
-            + i128::from(out.borrower_credit.0);
-        let loss = i128::from(out.collateral_seized.value_at(mid).0) - paid_off;
-        self.stats.pressure.add_loss(self.now, loss);
+        let mid_x2 = self.venues[0].price_x2().unwrap_or(2 * price.0);
         let gas = self.liquidators[l].params.gas_cost;
         let w = &mut self.wallets[agent.index()];
         w.cash = w.cash.minus(out.debt_repaid).minus(gas);
@@ -158,9 +152,16 @@ impl<T: TraceSink> World<T> {
         s.deficit = s.deficit.plus(out.bad_debt);
         let reserves = self.market.books().reserves.0;
         s.lending.reserves_lowest = s.lending.reserves_lowest.min(reserves);
-        s.liquidation_sales = s.liquidation_sales.plus(sold);
-        s.pressure.add_sold(self.now, sold);
         s.gas_spent = s.gas_spent.plus(gas);
+        s.record_liquidation_sale(self.now, sold);
+        // The borrower's loss: the collateral taken, at the venue's price before the sale,
+        // beyond the debt paid off for it (debt written off is the lenders' loss, not the
+        // borrower's gain).
+        let paid_off = i128::from(out.debt_cleared.0) - i128::from(out.bad_debt.0)
+            + i128::from(out.borrower_credit.0);
+        let loss = value_at_x2(u128::from(out.collateral_seized.0), mid_x2) - paid_off;
+        s.record_liquidation_loss(self.now, loss);
+        self.deleverage_on_liquidation(account);
 
         let spec = self.cfg.spec;
         let half_price = |m: Option<i64>| m.map(|m| m as f64 * spec.tick_size / 2.0);
@@ -183,12 +184,6 @@ impl<T: TraceSink> World<T> {
             price_after: half_price(after),
         };
         self.trace.row(&row);
-    }
-
-    /// Records a sale of liquidated collateral into the market.
-    pub(super) fn note_liquidation_sale(&mut self, sold: Lots) {
-        self.stats.liquidation_sales = self.stats.liquidation_sales.plus(sold);
-        self.stats.pressure.add_sold(self.now, sold);
     }
 
     /// Bad debt now, at `price`: debt written off, debt of open lending accounts their
@@ -231,7 +226,7 @@ impl<T: TraceSink> World<T> {
         let q = q.min(self.wallets[agent.index()].base);
         if !q.is_zero() {
             let (sold, _) = self.sell_slice(agent, &route, q, Some(liquidation));
-            self.note_liquidation_sale(sold);
+            self.stats.record_liquidation_sale(self.now, sold);
         }
         if let (true, crate::config::Route::Sliced { every, .. }) = (slices_left > 1, &route) {
             let ev = Event::LiquidatorSell {
@@ -270,4 +265,10 @@ impl<T: TraceSink> World<T> {
             .liquidation;
         (self.generations[parent.index()] + 1, Some(parent))
     }
+}
+
+/// The value of `qty` lots at half of `price_x2` ticks (a mid may fall between two ticks), in
+/// quote atoms rounded down.
+pub(super) fn value_at_x2(qty: u128, price_x2: i64) -> i128 {
+    (qty as i128 * i128::from(price_x2)).div_euclid(2)
 }

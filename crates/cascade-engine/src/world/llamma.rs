@@ -2,6 +2,7 @@
 //! keeper that arbitrages the bands against the first venue and hard-liquidates loans below
 //! the health limit (see [`crate::llamma`] for the model).
 
+use super::liquidations::value_at_x2;
 use super::{AgentKind, World};
 use crate::event::Event;
 use crate::llamma::{LlammaConfig, LlammaStats};
@@ -103,10 +104,6 @@ impl LlammaState {
     }
 }
 
-fn value_at(qty: u128, price: Ticks) -> i128 {
-    qty as i128 * i128::from(price.0)
-}
-
 impl<T: TraceSink> World<T> {
     /// Adds the market's keeper to the agents and deploys the market with the configured
     /// accounts as its loans.
@@ -191,7 +188,7 @@ impl<T: TraceSink> World<T> {
         let ask = book.best_ask().and_then(|(p, _)| price_from_ticks(p));
         let gas = u128::from(cfg.gas_cost.0);
         let min_gain = i128::from(cfg.gas_cost.0) + i128::from(cfg.min_profit.0);
-        let Some(mid) = self.venues[0].price() else {
+        let Some(mid_x2) = self.venues[0].price_x2() else {
             return;
         };
         if let Some(bid) = bid.filter(|&b| p_amm < b) {
@@ -231,9 +228,8 @@ impl<T: TraceSink> World<T> {
                     );
                     st.stats.soft_trades += 1;
                     st.stats.soft_sold = st.stats.soft_sold.plus(Lots(out.out_amount as u64));
-                    let loss = value_at(out.out_amount, mid) - out.in_amount as i128;
-                    self.stats.pressure.add_sold(self.now, sold);
-                    self.stats.pressure.add_loss(self.now, loss);
+                    let loss = value_at_x2(out.out_amount, mid_x2) - out.in_amount as i128;
+                    self.stats.record_llamma_sale(self.now, sold, loss);
                     return;
                 }
                 amount /= 2;
@@ -277,9 +273,8 @@ impl<T: TraceSink> World<T> {
                     self.pay_keeper_gas(st, cfg.gas_cost);
                     st.stats.buyback_trades += 1;
                     st.stats.bought_back = st.stats.bought_back.plus(Lots(out.in_amount as u64));
-                    let loss = out.out_amount as i128 - value_at(out.in_amount, mid);
-                    self.stats.pressure.add_bought(self.now, bought);
-                    self.stats.pressure.add_loss(self.now, loss);
+                    let loss = out.out_amount as i128 - value_at_x2(out.in_amount, mid_x2);
+                    self.stats.record_llamma_buyback(self.now, bought, loss);
                     return;
                 }
                 amount /= 2;
@@ -293,7 +288,7 @@ impl<T: TraceSink> World<T> {
         let Ok(positions) = st.ctl.users_to_liquidate(at) else {
             return;
         };
-        let Some(mid) = self.venues[0].price() else {
+        let Some(mid_x2) = self.venues[0].price_x2() else {
             return;
         };
         let gas = i128::from(cfg.gas_cost.0);
@@ -307,7 +302,7 @@ impl<T: TraceSink> World<T> {
             let gain = i128::from(proceeds.0) + gets as i128 - pays as i128;
             let affordable = pays as i128 + gas <= self.keeper_cash(st) as i128;
             if gain < min_gain || !affordable {
-                let cover = pos.x as i128 + value_at(pos.y, mid);
+                let cover = pos.x as i128 + value_at_x2(pos.y, mid_x2);
                 underwater += u128::try_from(pos.debt as i128 - cover).unwrap_or(0);
                 continue;
             }
@@ -326,10 +321,9 @@ impl<T: TraceSink> World<T> {
             let (sold, _) = self.submit(st.agent, 0, Side::Ask, seized, OrderType::Market, None);
             st.stats.hard_liquidations += 1;
             let equity = liq.stablecoin_from_bands as i128
-                + value_at(liq.collateral_to_liquidator, mid)
+                + value_at_x2(liq.collateral_to_liquidator, mid_x2)
                 - liq.debt_repaid as i128;
-            self.stats.pressure.add_sold(self.now, sold);
-            self.stats.pressure.add_loss(self.now, equity);
+            self.stats.record_llamma_sale(self.now, sold, equity);
         }
         st.underwater = underwater;
     }
@@ -355,7 +349,7 @@ impl<T: TraceSink> World<T> {
         st.stats.underwater_at_end = positions.len() as u64;
         let mut uncovered = 0u128;
         for pos in positions {
-            let cover = pos.x as i128 + value_at(pos.y, mark);
+            let cover = pos.x as i128 + value_at_x2(pos.y, 2 * mark.0);
             uncovered += u128::try_from(pos.debt as i128 - cover).unwrap_or(0);
         }
         st.stats.bad_debt_at_end = Quote(u64::try_from(uncovered).unwrap_or(u64::MAX));

@@ -9,10 +9,12 @@
 //! auctions' bidders), [`txs`]
 //! (liquidation calls as transactions: mempool, ordering, reverts), [`disposal`] (seized
 //! collateral sold, held or bridged), [`attackers`] (oracle manipulators and the accounting of
-//! their attacks), [`sandwich`] (sandwichers of liquidation sales on pools) and [`llamma`] (a
-//! crvUSD-style market of the borrowers, its oracle and keeper).
+//! their attacks), [`sandwich`] (sandwichers of liquidation sales on pools), [`deleverage`]
+//! (borrowers' deleverage bots: watching prices, selling collateral, repaying debt) and
+//! [`llamma`] (a crvUSD-style market of the borrowers, its oracle and keeper).
 
 mod attackers;
+mod deleverage;
 mod disposal;
 mod flow;
 mod keepers;
@@ -38,7 +40,9 @@ use cascade_agents::{Liquidator, MarketMaker, ReferencePath, Wallet};
 use cascade_book::{Book, BookEvent};
 use cascade_des::{EventClass, EventQueue, RngStreams, StreamRng};
 use cascade_risk::LendingMarket;
-use cascade_types::{AgentId, LiquidationId, Lots, MarketSpec, Quote, SimDuration, SimTime, Ticks};
+use cascade_types::{
+    AccountId, AgentId, LiquidationId, Lots, MarketSpec, Quote, SimDuration, SimTime, Ticks,
+};
 
 /// What an agent id stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +65,8 @@ pub enum AgentKind {
     Sandwicher(usize),
     /// The LLAMMA market's arbitrageur and liquidator.
     LlammaKeeper,
+    /// The borrowers' deleverage bots (one shared wallet, `delev`).
+    Deleverager,
 }
 
 /// Value that crossed the world's boundary, for the conservation check.
@@ -160,6 +166,8 @@ pub struct World<T: TraceSink> {
     perps: Option<perps::PerpState>,
     attackers: Vec<attackers::AttackerState>,
     sandwiches: Vec<sandwich::SandwichState>,
+    /// Borrowers' deleverage bots, if the scenario has them.
+    delev: Option<deleverage::DeleverageState>,
     /// Liquidation transactions not yet included (empty when calls are immediate).
     mempool: txs::Mempool,
     /// Seized collateral on its way over bridges.
@@ -326,6 +334,13 @@ impl<T: TraceSink> World<T> {
             labels.push(label);
             kinds.push(AgentKind::Sandwicher(i));
         }
+        let delev = cfg.deleverage.as_ref().map(|d| {
+            let agent = AgentId(wallets.len() as u32);
+            wallets.push(Wallet::default());
+            labels.push("delev".to_string());
+            kinds.push(AgentKind::Deleverager);
+            deleverage::DeleverageState::new(d, cfg.accounts.len(), agent, &streams)
+        });
         let mut venues: Vec<Venue> = cfg
             .venues
             .iter()
@@ -393,6 +408,7 @@ impl<T: TraceSink> World<T> {
             perps,
             attackers,
             sandwiches,
+            delev,
             mempool,
             bridge,
             llamma: None,
@@ -411,6 +427,7 @@ impl<T: TraceSink> World<T> {
             w.start_llamma_market(&l, &accounts);
         }
         w.base_residue = vec![0; w.wallets.len()];
+        w.stats.deleverage.bots = w.cfg.deleverage.as_ref().map_or(0, |d| d.bots.len() as u64);
         let reserves = w.market.books().reserves.0;
         w.stats.lending.reserves_start = reserves;
         w.stats.lending.reserves_lowest = reserves;
@@ -528,6 +545,7 @@ impl<T: TraceSink> World<T> {
                 Event::ArbWake(a) => self.on_arb_wake(a as usize),
                 Event::Perps(e) => self.on_perps(e),
                 Event::AttackerWake(a) => self.on_attacker_wake(a as usize),
+                Event::DeleverageWake(a) => self.on_deleverage_wake(AccountId(a)),
                 Event::KeeperWake(k) => self.on_keeper_wake(k as usize),
                 Event::AuctionExpiry(a) => self.on_auction_expiry(a),
                 Event::LlammaStep => self.on_llamma_step(),
@@ -581,6 +599,7 @@ impl<T: TraceSink> World<T> {
             self.request_requote(m);
         }
         self.wake_informed();
+        self.deleverage_on_step();
         let next = self.now + self.cfg.reference.step;
         self.schedule(next, EventClass::Exogenous, Event::ReferenceStep);
     }
@@ -596,9 +615,10 @@ impl<T: TraceSink> World<T> {
             base += u128::from(w.base.0);
         }
         let t = self.market.totals();
-        // Debt repaid went from liquidators to the protocol; collateral went from accounts to
-        // liquidators and the protocol (Aave's treasury, Compound's unsold stock).
-        cash += u128::from(t.debt_repaid.0);
+        // Debt repaid went from liquidators and deleveraging owners to the protocol; collateral
+        // went from accounts to liquidators, owners and the protocol (Aave's treasury,
+        // Compound's unsold stock).
+        cash += u128::from(t.debt_repaid.0) + u128::from(t.owner_repaid.0);
         base += self.market.total_collateral() + u128::from(t.protocol_collateral.0);
         // Seized collateral waiting for or crossing a bridge.
         base += self.bridge.outstanding();
@@ -664,7 +684,8 @@ impl<T: TraceSink> World<T> {
         self.check_vaults()
     }
 
-    /// The lending market's books: debt that left the accounts is what the protocol cleared;
+    /// The lending market's books: debt that left the accounts is what the protocol cleared
+    /// plus what owners repaid deleveraging;
     /// what it cleared, plus the change in reserves and the credit given to borrowers, is what
     /// liquidators paid plus what was written off; the protocol's reserves moved by exactly
     /// that change; the bad debt is what the run recorded.
@@ -672,11 +693,11 @@ impl<T: TraceSink> World<T> {
         let t = self.market.totals();
         let debt_now = self.market.total_debt();
         let debt_start = self.lending_debt_start;
-        let accounted = debt_now + u128::from(t.debt_cleared.0);
+        let accounted = debt_now + u128::from(t.debt_cleared.0) + u128::from(t.owner_repaid.0);
         if accounted != debt_start {
             return Err(format!(
-                "debt does not reconcile: outstanding {debt_now} + cleared {} = {accounted}, started with {debt_start}",
-                t.debt_cleared.0
+                "debt does not reconcile: outstanding {debt_now} + cleared {} + repaid by owners {} = {accounted}, started with {debt_start}",
+                t.debt_cleared.0, t.owner_repaid.0
             ));
         }
         let left =
@@ -742,7 +763,7 @@ impl<T: TraceSink> World<T> {
         let mark = self.venues[0].price().unwrap_or(last);
         self.finish_llamma(mark);
         let bad_debt = self.bad_debt_at(mark);
-        self.stats.pressure.close_last(self.now, bad_debt);
+        self.stats.close_last(self.now, bad_debt);
         self.stats.llamma = self.llamma.as_ref().map(|l| l.stats.clone());
         self.stats.liquidator_pnl = self.liquidator_value(mark) - self.liquidator_start_value;
         for l in 0..self.liquidators.len() {

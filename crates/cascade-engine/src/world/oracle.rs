@@ -455,6 +455,9 @@ impl<T: TraceSink> World<T> {
             }
             self.vaults_on_price(price);
         }
+        if o == market {
+            self.deleverage_check();
+        }
     }
 
     /// What oracle `o` offers the protocol now.

@@ -11,10 +11,10 @@ const SNAPSHOT_LEVELS: usize = 40;
 
 impl<T: TraceSink> World<T> {
     pub(super) fn on_snapshot(&mut self) {
-        if self.stats.pressure.bad_debt_due(self.now) {
+        if self.stats.bad_debt_due(self.now) {
             let price = self.venues[0].price().unwrap_or(self.reference_ticks());
             let bad_debt = self.bad_debt_at(price);
-            self.stats.pressure.close_minutes(self.now, bad_debt);
+            self.stats.close_minutes(self.now, bad_debt);
         }
         let spec = self.cfg.spec;
         let t = self.now.as_nanos();
@@ -102,6 +102,7 @@ impl<T: TraceSink> World<T> {
                 AgentKind::Attacker(_) => ("attacker", None),
                 AgentKind::Sandwicher(_) => ("sandwicher", None),
                 AgentKind::LlammaKeeper => ("llamma_keeper", None),
+                AgentKind::Deleverager => ("deleverager", None),
             };
             let row = AgentRow {
                 time_ns: t,

@@ -6,6 +6,7 @@
 
 mod backstops;
 mod charts;
+mod deleverage;
 mod heatmap;
 mod soft;
 mod timeline;
@@ -14,6 +15,7 @@ pub use backstops::{AuctionsFigure, FundsFigure};
 pub use charts::{
     CascadeFigure, CompareFigure, DepthFigure, GenerationsFigure, LiquidatorsFigure, LossesFigure,
 };
+pub use deleverage::DeleverageFigure;
 pub use heatmap::{Heatmap, colour_scale};
 pub use soft::SoftHardFigure;
 pub use timeline::TimelineFigure;
