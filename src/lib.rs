@@ -137,6 +137,14 @@ pub fn add_soft_comparison(
     Ok(())
 }
 
+/// Adds the hard-liquidation baseline to a run with deleverage bots: the same world and seed
+/// without them (`summary.json` `deleverage.without_bots`).
+pub fn add_deleverage_baseline(config: &WorldConfig, summary: &mut Summary) {
+    if let Some(d) = summary.deleverage.as_mut() {
+        d.add_baseline(config);
+    }
+}
+
 /// Runs a scenario with every trace row kept in memory (for tests and notebook-style use),
 /// reading market data from the default data directory ([`data_dir`]).
 ///
@@ -156,6 +164,7 @@ pub fn run_in_memory_with(
     let config = build(scenario, seed, data_dir)?;
     let mut run = run_config(config);
     run.summary.compare_with(&published_figures(scenario));
+    add_deleverage_baseline(&run.config, &mut run.summary);
     let samples = cascade_report::soft::samples_from_memory(&run.trace);
     add_soft_comparison(
         scenario,

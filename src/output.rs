@@ -171,6 +171,7 @@ fn write_run(scenario: &Scenario, dir: &Path, opts: &RunOptions) -> Result<Summa
     summary.compare_with(&crate::published_figures(scenario));
     let samples = cascade_report::soft::samples_from_memory(&trace.prices);
     crate::add_soft_comparison(scenario, &config, &stats, &samples, &mut summary)?;
+    crate::add_deleverage_baseline(&config, &mut summary);
     summary.write(&dir.join("summary.json"))?;
     if opts.trace_level >= TraceLevel::Liquidations {
         render_plots(dir, &summary, &opts.formats)?;

@@ -48,6 +48,13 @@ pub struct DeleverageSummary {
     /// Borrowers' loss to liquidations over the run (all accounts): collateral seized, at the
     /// first venue's price of each liquidation, beyond the debt it paid off, USD.
     pub liquidation_losses: f64,
+    /// Bad debt at the end of each minute of this run, USD (debt written off plus open
+    /// positions' uncovered debt at the first venue's price).
+    pub bad_debt_per_minute: Vec<f64>,
+    /// The same world and seed without the bots: hard liquidation alone (its collateral sold
+    /// per minute, borrowers' losses and bad debt), filled in by the caller that ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_bots: Option<crate::soft::DesignSummary>,
 }
 
 impl DeleverageSummary {
@@ -76,11 +83,48 @@ impl DeleverageSummary {
             first_deleverage_s: d.first_deleverage.map(|t| t.as_secs_f64()),
             first_bot_liquidation_s: d.first_bot_liquidation.map(|t| t.as_secs_f64()),
             liquidation_losses: stats.liquidation_loss as f64 * atoms,
+            bad_debt_per_minute: stats
+                .per_minute
+                .iter()
+                .map(|m| m.bad_debt as f64 * atoms)
+                .collect(),
+            without_bots: None,
         })
     }
 
-    /// One line for the terminal.
+    /// The world of the comparison's baseline: `cfg` without its deleverage bots.
+    pub fn baseline_world(cfg: &WorldConfig) -> WorldConfig {
+        let mut w = cfg.clone();
+        w.deleverage = None;
+        w
+    }
+
+    /// Runs [`DeleverageSummary::baseline_world`] on the same seed and records it as
+    /// `without_bots`.
+    pub fn add_baseline(&mut self, cfg: &WorldConfig) {
+        let (stats, ()) = cascade_engine::World::new(Self::baseline_world(cfg), ()).run();
+        let minutes = stats.per_minute.len().max(self.bad_debt_per_minute.len());
+        self.without_bots = Some(crate::soft::design_from_series(
+            &stats.per_minute,
+            cfg.spec,
+            minutes,
+            stats.liquidations,
+        ));
+    }
+
+    /// One line for the terminal (two with the baseline).
     pub fn human(&self) -> String {
+        let base = self.without_bots.as_ref().map_or(String::new(), |b| {
+            format!(
+                "\n  without bots: {} liquidations, sold {:.3} (peak {:.3}/min), {:.2} USD lost to \
+                 liquidations, bad debt {:.2} USD",
+                b.hard_liquidations,
+                b.collateral_sold,
+                b.peak_sold_per_minute,
+                b.borrower_losses,
+                b.bad_debt
+            )
+        });
         format!(
             "deleverage bots: {} bots, {} deleverages of {} accounts, sold {:.3} for {:.2} USD, \
              repaid {:.2} USD; borrowers' cost {:.2} USD against {:.2} USD lost to liquidations; \
@@ -95,7 +139,7 @@ impl DeleverageSummary {
             self.liquidation_losses,
             self.bot_accounts_liquidated,
             self.deleveraged_then_liquidated
-        )
+        ) + &base
     }
 }
 

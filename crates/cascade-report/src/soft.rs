@@ -358,8 +358,9 @@ pub fn loop_world(cfg: &SoftConfig, world: &WorldConfig) -> WorldConfig {
     w
 }
 
-/// One design's figures from a run's per-minute record, over `minutes` minutes.
-fn design_from_series(
+/// One design's figures from a run's per-minute record, over `minutes` minutes: everything it
+/// sold into the market, every loss of its borrowers, its bad debt.
+pub(crate) fn design_from_series(
     p: &[MinutePressure],
     spec: MarketSpec,
     minutes: usize,

@@ -1,6 +1,7 @@
 //! The deleverage figure: collateral sold per minute by liquidations and by borrowers'
-//! deleverage bots (top), and the borrowers' cumulative losses to each (bottom), from the
-//! summary's `per_minute` series.
+//! deleverage bots (top), and the borrowers' cumulative losses to each and the bad debt
+//! (bottom), from the summary's `per_minute` series and `deleverage` section, beside the same
+//! world without bots (`deleverage.without_bots`) when the summary has it.
 
 use super::Figure;
 use super::charts::lines;
@@ -39,41 +40,80 @@ impl Figure for DeleverageFigure<'_> {
         let end = (minutes.len().max(1) as f64 * MINUTE_S).max(self.end);
         let (top, bottom) = area.split_vertically(area.dim_in_pixel().1 / 2);
         let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let base = self.summary.without_bots.as_ref();
+        let bad_debt = &self.summary.bad_debt_per_minute;
         lines(
             &top,
             &format!(
-                "{}: collateral sold per minute, liquidations vs deleverage bots ({} bots)",
+                "{}: collateral sold per minute, with {} deleverage bots and without",
                 self.scenario, self.summary.bots
             ),
             "collateral sold per minute (base units)",
             end,
             &[
-                (
-                    format!("liquidations: seized and sold (peak {:.1}/min)", peak(&liq)),
-                    per_minute_steps(&liq),
-                ),
-                (
-                    format!("deleverage bots: sold (peak {:.1}/min)", peak(&delev)),
-                    per_minute_steps(&delev),
-                ),
-            ],
+                vec![
+                    (
+                        format!("with bots: liquidations (peak {:.1}/min)", peak(&liq)),
+                        per_minute_steps(&liq),
+                    ),
+                    (
+                        format!("with bots: bots' sales (peak {:.1}/min)", peak(&delev)),
+                        per_minute_steps(&delev),
+                    ),
+                ],
+                base.map_or(Vec::new(), |b| {
+                    vec![(
+                        format!(
+                            "without bots: liquidations (peak {:.1}/min)",
+                            b.peak_sold_per_minute
+                        ),
+                        per_minute_steps(&b.sold_per_minute),
+                    )]
+                }),
+            ]
+            .concat(),
         )?;
         lines(
             &bottom,
-            "borrowers' losses, cumulative at each minute's end: liquidation bonus (at the book's \
-             price) vs deleverage cost (slippage at the watched price + gas)",
+            "borrowers' losses (liquidation bonus at the book's price; bots' slippage + gas) and \
+             bad debt, at each minute's end",
             "USD",
             end,
             &[
-                (
-                    format!("liquidation bonus ({:.0})", self.summary.liquidation_losses),
-                    cumulative_points(&running(series(|m| m.liquidation_losses))),
-                ),
-                (
-                    format!("deleverage cost ({:.0})", self.summary.borrower_cost),
-                    cumulative_points(&running(series(|m| m.deleverage_cost))),
-                ),
-            ],
+                vec![
+                    (
+                        format!(
+                            "with bots: liquidation bonus ({:.0})",
+                            self.summary.liquidation_losses
+                        ),
+                        cumulative_points(&running(series(|m| m.liquidation_losses))),
+                    ),
+                    (
+                        format!("with bots: bots' cost ({:.0})", self.summary.borrower_cost),
+                        cumulative_points(&running(series(|m| m.deleverage_cost))),
+                    ),
+                    (
+                        format!(
+                            "with bots: bad debt ({:.0})",
+                            bad_debt.last().copied().unwrap_or(0.0)
+                        ),
+                        cumulative_points(bad_debt),
+                    ),
+                ],
+                base.map_or(Vec::new(), |b| {
+                    vec![
+                        (
+                            format!("without bots: liquidation bonus ({:.0})", b.borrower_losses),
+                            cumulative_points(&b.cumulative_losses),
+                        ),
+                        (
+                            format!("without bots: bad debt ({:.0})", b.bad_debt),
+                            cumulative_points(&b.cumulative_bad_debt),
+                        ),
+                    ]
+                }),
+            ]
+            .concat(),
         )
     }
 }
