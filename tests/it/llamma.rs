@@ -234,8 +234,10 @@ fn soft_liquidation_inside_the_loop_sells_less_into_the_same_book() {
     // No lending-market liquidation in the soft run: the accounts are LLAMMA's loans.
     assert_eq!(stats.liquidations, 0);
     assert_eq!(soft.hard_liquidations, l.hard_liquidations);
-    // Every hard liquidation repaid its loan in full; what is left is the others' debt.
-    assert!(l.debt_end < l.debt_start);
+    // Every hard liquidation repaid its loan in full; what is left is the others' debt (no
+    // interest accrues).
+    assert!(l.hard_liquidations > 0);
+    assert_eq!(l.debt_end.plus(l.debt_repaid), l.debt_start);
     let k = c.keeper.as_ref().expect("the keeper's figures");
     assert_eq!(k.underwater_loans_at_end, l.underwater_at_end);
     // One transaction per trade and per liquidation, 5 USD of gas each; every one was priced
@@ -261,4 +263,45 @@ fn soft_liquidation_inside_the_loop_sells_less_into_the_same_book() {
         *hard.cumulative_losses.last().unwrap(),
         hard.borrower_losses
     ));
+}
+
+/// Accounts the Controller refuses (here a 20% loan discount refuses the most leveraged ones)
+/// stay in the soft run's lending market, under its liquidators: they leave neither design,
+/// and only they are liquidated there.
+#[test]
+fn refused_loans_stay_in_the_lending_market() {
+    let mut s = scenario("flash_crash_soft_vs_hard.ron");
+    if let Some(soft) = s.soft_liquidation.as_mut() {
+        soft.loan_discount = 0.2;
+    }
+    s.duration_s = 600.0;
+    let cfg = cascade::soft_config(&s).expect("soft config");
+    let world = cascade::build(&s, None, &crate::support::data_dir()).unwrap();
+    let accounts = world.accounts.clone();
+    let mut w = cascade_engine::World::new(
+        cascade_report::soft::loop_world(&cfg, &world),
+        cascade_engine::trace::MemoryTrace::default(),
+    );
+    w.set_check_invariants(true);
+    let (stats, trace) = w.run();
+    assert_eq!(stats.invariant_violation, None);
+    let l = stats.llamma.expect("a LLAMMA market");
+    assert!(l.refused > 0 && l.loans > 0, "{} refused", l.refused);
+    assert_eq!(l.loans + l.refused, accounts.len() as u64);
+    // The refused accounts' debt is the lending market's, and the crash liquidates some of
+    // them there; nobody else is liquidated by the lending market.
+    let refused_debt: u64 = l.refused_debt.0;
+    assert!(refused_debt > 0);
+    assert!(!trace.liquidations.is_empty());
+    let ltv = |a: &cascade_risk::Account| a.debt.0 as f64 / a.collateral.0 as f64;
+    let least_levered_refused = trace
+        .liquidations
+        .iter()
+        .map(|r| ltv(&accounts[r.account as usize]))
+        .fold(f64::INFINITY, f64::min);
+    // Refusal is by leverage: every account liquidated in the lending market is more levered
+    // than the median account.
+    let mut all: Vec<f64> = accounts.iter().map(ltv).collect();
+    all.sort_by(f64::total_cmp);
+    assert!(least_levered_refused > all[all.len() / 2]);
 }

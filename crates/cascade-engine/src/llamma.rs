@@ -7,18 +7,25 @@
 //! time zero. Every `step` (a block) the world (`world/llamma.rs`):
 //!
 //! 1. updates LLAMMA's oracle, an exponential moving average of the first venue's price with
-//!    time constant `oracle_ema` (crvUSD's oracle is an EMA of pool prices, 866 s);
+//!    time constant `oracle_ema` (weight `exp(-dt/T)` on the old value, as crvUSD's EMA of pool
+//!    prices, `T` = 866 s);
 //! 2. lets the market's keeper arbitrage the bands against that venue's book: when the AMM sells
 //!    collateral below the best bid, buy it from the bands and sell it into the book; when it
 //!    buys above the best ask, buy on the book and sell into the bands. The keeper trades the
-//!    largest of the amounts that move the AMM to the book's price, halved until the trade pays
+//!    amount that moves the AMM to the book's price net of its fee (the static or the dynamic
+//!    fee, whichever is higher), halved until the trade pays
 //!    its gas and minimum profit at the book as it stands (profit is concave in size, so this
 //!    finds a profitable size within a factor of two of the best one);
 //! 3. lets the same keeper hard-liquidate loans whose full health is negative at that oracle
 //!    (`Controller::liquidate`), when selling their collateral into the book pays back the debt
 //!    it repays plus gas and profit; it sells the collateral into the book at once. Loans below
-//!    the health limit that nobody liquidates at a profit stay open; the part of their debt that
-//!    their bands do not cover at the venue's price is the market's bad debt.
+//!    the health limit that nobody liquidates at a profit stay open. The market's bad debt is
+//!    the part of its open loans' debt that their bands do not cover at the venue's price (as
+//!    for the lending market's open accounts).
+//!
+//! Accounts the Controller refuses (too much debt for its loan discount over the bands) stay in
+//! the lending market under its own mechanism and liquidators; the others are empty positions
+//! there, so account ids stay the scenario's.
 //!
 //! The keeper's sales are ordinary market orders: they move the mid, the oracle sees it, the
 //! EMA follows, more bands convert. That is soft liquidation inside the feedback loop, with the
@@ -81,9 +88,11 @@ pub struct LlammaStats {
     pub bought_back: Lots,
     /// Hard liquidations.
     pub hard_liquidations: u64,
+    /// Debt they repaid (each a whole loan's).
+    pub debt_repaid: Quote,
     /// Loans below the health limit at the end that nobody liquidated.
     pub underwater_at_end: u64,
-    /// Debt of loans at the end not covered by their bands at the venue's last price.
+    /// Debt of open loans at the end not covered by their bands at the venue's last price.
     pub bad_debt_at_end: Quote,
     /// The keeper's cash plus inventory at the last mid, minus its start, quote atoms.
     pub keeper_pnl: i128,

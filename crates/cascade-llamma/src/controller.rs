@@ -199,6 +199,11 @@ impl Controller {
         self.redeemed
     }
 
+    /// The users with an open loan, in account order.
+    pub fn users(&self) -> impl Iterator<Item = AccountId> + '_ {
+        self.loans.keys().copied()
+    }
+
     /// Number of open loans.
     pub fn n_loans(&self) -> usize {
         self.loans.len()

@@ -861,7 +861,19 @@ impl Scenario {
             }
         }
         if let Some(s) = &self.soft_liquidation {
-            s.validate(self.duration_s, self.lending.mechanism.is_aave())?;
+            s.validate(
+                self.duration_s,
+                self.lending.mechanism.is_aave(),
+                &self.market,
+            )?;
+            if s.path == crate::SoftPathSpec::Loop && self.lending.deleverage.is_some() {
+                return fail(
+                    "soft_liquidation.path",
+                    "Loop compares LLAMMA with this run's own liquidations; with \
+                     lending.deleverage the run's sales are not hard liquidation alone (remove \
+                     one of the two)",
+                );
+            }
         }
         crate::attack_spec::validate(self)
     }

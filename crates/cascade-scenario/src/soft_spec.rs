@@ -27,7 +27,7 @@
 //! 4 ≤ N ≤ 50, band width 1/A); crvUSD's factory limits (2 ≤ A ≤ 10,000, fee ≤ 10%,
 //! 1% ≤ liquidation discount < loan discount ≤ 50%).
 
-use crate::schema::{Check, fail, non_negative, positive, within};
+use crate::schema::{Check, MarketUnits, fail, fits, non_negative, positive, within};
 use serde::{Deserialize, Serialize};
 
 /// The price path the comparison runs on.
@@ -130,7 +130,7 @@ fn default_step_s() -> f64 {
 }
 
 impl SoftLiquidationSpec {
-    pub(crate) fn validate(&self, duration_s: f64, aave: bool) -> Check {
+    pub(crate) fn validate(&self, duration_s: f64, aave: bool, market: &MarketUnits) -> Check {
         let f = "soft_liquidation";
         if !aave {
             return fail(
@@ -186,10 +186,23 @@ impl SoftLiquidationSpec {
         )?;
         positive(&format!("{f}.step_s"), self.step_s)?;
         positive(&format!("{f}.keeper.cash"), self.keeper.cash)?;
+        fits(&format!("{f}.keeper.cash"), self.keeper.cash, market, false)?;
         non_negative(&format!("{f}.keeper.gas_usd"), self.keeper.gas_usd)?;
+        fits(
+            &format!("{f}.keeper.gas_usd"),
+            self.keeper.gas_usd,
+            market,
+            false,
+        )?;
         non_negative(
             &format!("{f}.keeper.min_profit_usd"),
             self.keeper.min_profit_usd,
+        )?;
+        fits(
+            &format!("{f}.keeper.min_profit_usd"),
+            self.keeper.min_profit_usd,
+            market,
+            false,
         )?;
         if self.step_s > duration_s {
             return fail(

@@ -239,6 +239,9 @@ impl<T: TraceSink> World<T> {
         // the book does not take is given back, so it never leaves the account.
         let w = &mut self.wallets[agent.index()];
         w.base = w.base.plus(plan.offered);
+        // The per-minute record values every loss at the first venue's price (here before the
+        // sale); the bots' own cost is at the price they watch.
+        let venue_price = self.venues[0].price().unwrap_or(watched);
         let (sold, proceeds) =
             self.submit(agent, 0, Side::Ask, plan.offered, OrderType::Market, None);
         assert_eq!(
@@ -268,7 +271,8 @@ impl<T: TraceSink> World<T> {
         s.sale_value += sale_value;
         s.unsold = s.unsold.plus(plan.offered.minus(sold));
         s.first_deleverage.get_or_insert(self.now);
-        let cost = sale_value as i128 - i128::from(proceeds.0) + i128::from(cfg.gas.0);
+        let cost = i128::from(sold.value_at(venue_price).0) - i128::from(proceeds.0)
+            + i128::from(cfg.gas.0);
         self.stats.record_deleverage(self.now, sold, cost);
         let spec = self.cfg.spec;
         let hf = |h: u128| {

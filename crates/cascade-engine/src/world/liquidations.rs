@@ -8,7 +8,7 @@ use crate::event::{Event, Observation};
 use crate::trace::{LiquidationRow, TraceSink};
 use cascade_agents::{Plan, SkipReason};
 use cascade_des::EventClass;
-use cascade_types::{AccountId, AgentId, LiquidationId, Lots, Quote, SimDuration, Ticks};
+use cascade_types::{AccountId, AgentId, LiquidationId, Lots, Quote, SimDuration, SimTime, Ticks};
 
 /// How far back a liquidation looks for the sale that pushed the price past its trigger.
 const PARENT_SEARCH: usize = 256;
@@ -186,12 +186,23 @@ impl<T: TraceSink> World<T> {
         self.trace.row(&row);
     }
 
+    /// Records the bad debt now, at the first venue's price, as that of every minute before
+    /// `until`'s not yet recorded: called before the first event of a new minute.
+    pub(super) fn close_minutes(&mut self, until: SimTime) {
+        let price = self.venues[0].price().unwrap_or(self.reference_ticks());
+        let bad_debt = self.bad_debt_at(price);
+        self.stats.close_minutes(until, bad_debt);
+    }
+
     /// Bad debt now, at `price`: debt written off, debt of open lending accounts their
     /// collateral does not cover, and the LLAMMA market's uncovered debt.
     pub(super) fn bad_debt_at(&self, price: Ticks) -> u128 {
         u128::from(self.stats.deficit.0)
             + self.market.shortfall_at(price)
-            + self.llamma.as_ref().map_or(0, |l| l.underwater())
+            + self
+                .llamma
+                .as_ref()
+                .map_or(0, |l| l.uncovered_at(2 * price.0, self.now))
     }
 
     /// Debt liquidations may still repay now under the per-window cap (`None` without a cap).

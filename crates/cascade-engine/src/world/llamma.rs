@@ -2,8 +2,8 @@
 //! keeper that arbitrages the bands against the first venue and hard-liquidates loans below
 //! the health limit (see [`crate::llamma`] for the model).
 
+use super::World;
 use super::liquidations::value_at_x2;
-use super::{AgentKind, World};
 use crate::event::Event;
 use crate::llamma::{LlammaConfig, LlammaStats};
 use crate::trace::TraceSink;
@@ -27,8 +27,6 @@ pub(super) struct LlammaState {
     /// The oracle's EMA of the venue's price, in ticks, and when it was last updated.
     ema: f64,
     ema_at: SimTime,
-    /// Uncovered debt of loans below the health limit at the last step, quote atoms.
-    underwater: u128,
     start_value: i128,
     pub(super) stats: LlammaStats,
 }
@@ -73,7 +71,6 @@ impl LlammaState {
             agent,
             ema: p0.0 as f64,
             ema_at: SimTime::ZERO,
-            underwater: 0,
             start_value: 0,
             stats,
         }
@@ -86,8 +83,17 @@ impl LlammaState {
         (x + self.ctl.redeemed(), y)
     }
 
-    /// The bands' balances cover their accounting.
-    pub(super) fn check(&self) -> Result<(), String> {
+    /// The bands' balances cover their accounting, and the debt minted is what is owed plus
+    /// what was repaid (no interest accrues: the rate is zero).
+    pub(super) fn check(&self, now: SimTime) -> Result<(), String> {
+        let owed = self.ctl.total_debt(now).map_err(|e| e.to_string())?;
+        if owed + self.ctl.redeemed() != self.ctl.minted() {
+            return Err(format!(
+                "LLAMMA debt does not reconcile: owed {owed} + repaid {} != minted {}",
+                self.ctl.redeemed(),
+                self.ctl.minted()
+            ));
+        }
         let (x, y) = self.ctl.amm().balances();
         let (bx, by) = self.ctl.amm().band_totals();
         if x * UNIT_PRECISION < bx || y * UNIT_PRECISION < by {
@@ -98,24 +104,27 @@ impl LlammaState {
         Ok(())
     }
 
-    /// Uncovered debt of loans below the health limit at the last step.
-    pub(super) fn underwater(&self) -> u128 {
-        self.underwater
+    /// The accounts whose loans the market opened.
+    pub(super) fn loans(&self) -> Vec<AccountId> {
+        self.ctl.users().collect()
+    }
+
+    /// Debt of open loans their bands do not cover at `price_x2 / 2` ticks, at `now`, in
+    /// quote atoms: stablecoin in the bands plus collateral at that price, against the debt.
+    pub(super) fn uncovered_at(&self, price_x2: i64, now: SimTime) -> u128 {
+        self.ctl
+            .users()
+            .map(|u| {
+                let debt = self.ctl.debt(u, now).unwrap_or(0);
+                let (x, y) = self.ctl.amm().get_sum_xy(u).unwrap_or((0, 0));
+                let cover = x as i128 + value_at_x2(y, price_x2);
+                u128::try_from(debt as i128 - cover).unwrap_or(0)
+            })
+            .sum()
     }
 }
 
 impl<T: TraceSink> World<T> {
-    /// Adds the market's keeper to the agents and deploys the market with the configured
-    /// accounts as its loans.
-    pub(super) fn start_llamma_market(&mut self, cfg: &LlammaConfig, accounts: &[Account]) {
-        let agent = AgentId(self.wallets.len() as u32);
-        self.wallets.push(cfg.keeper);
-        self.labels.push("llamma".to_string());
-        self.kinds.push(AgentKind::LlammaKeeper);
-        let p0 = self.reference_ticks();
-        self.llamma = Some(LlammaState::new(cfg, accounts, agent, p0));
-    }
-
     pub(super) fn schedule_llamma_step(&mut self, delay: cascade_types::SimDuration) {
         if self.llamma.is_some() {
             self.schedule(self.now + delay, EventClass::Agent, Event::LlammaStep);
@@ -150,9 +159,14 @@ impl<T: TraceSink> World<T> {
             .clone()
             .expect("a LLAMMA market has its config");
         if let Some(price) = self.venues[0].price() {
+            // crvUSD's EMA oracle: weight exp(-dt/T) on the old value.
             let dt = self.now.saturating_since(st.ema_at).as_secs_f64();
             let tau = cfg.oracle_ema.as_secs_f64();
-            let w = if tau > 0.0 { (dt / tau).min(1.0) } else { 1.0 };
+            let w = if tau > 0.0 {
+                1.0 - libm::exp(-dt / tau)
+            } else {
+                1.0
+            };
             st.ema += (price.0 as f64 - st.ema) * w;
             st.ema_at = self.now;
             let p_o = Ticks((st.ema.round() as i64).max(1));
@@ -183,7 +197,13 @@ impl<T: TraceSink> World<T> {
             return;
         };
         let book = &self.venues[0].book;
-        let fee = st.ctl.amm().fee();
+        // The fee the exchange charges: the static fee or the dynamic one, whichever is higher.
+        let fee = st
+            .ctl
+            .amm()
+            .fee()
+            .max(st.ctl.amm().dynamic_fee(at).unwrap_or(0))
+            .min(WAD / 2);
         let bid = book.best_bid().and_then(|(p, _)| price_from_ticks(p));
         let ask = book.best_ask().and_then(|(p, _)| price_from_ticks(p));
         let gas = u128::from(cfg.gas_cost.0);
@@ -283,18 +303,18 @@ impl<T: TraceSink> World<T> {
     }
 
     /// Hard-liquidates the loans below the health limit whose collateral, sold into the book,
-    /// pays the keeper back; the others' uncovered debt is the market's bad debt.
+    /// pays the keeper back; the others stay open.
     fn llamma_liquidate(&mut self, st: &mut LlammaState, cfg: &LlammaConfig, at: OracleReading) {
         let Ok(positions) = st.ctl.users_to_liquidate(at) else {
             return;
         };
-        let Some(mid_x2) = self.venues[0].price_x2() else {
-            return;
-        };
         let gas = i128::from(cfg.gas_cost.0);
         let min_gain = gas + i128::from(cfg.min_profit.0);
-        let mut underwater = 0u128;
         for pos in positions {
+            // Each liquidation's sale moves the book the next one is valued against.
+            let Some(mid_x2) = self.venues[0].price_x2() else {
+                return;
+            };
             let pays = pos.debt.saturating_sub(pos.x);
             let gets = pos.x.saturating_sub(pos.debt);
             let y = Lots(u64::try_from(pos.y).unwrap_or(u64::MAX));
@@ -302,8 +322,6 @@ impl<T: TraceSink> World<T> {
             let gain = i128::from(proceeds.0) + gets as i128 - pays as i128;
             let affordable = pays as i128 + gas <= self.keeper_cash(st) as i128;
             if gain < min_gain || !affordable {
-                let cover = pos.x as i128 + value_at_x2(pos.y, mid_x2);
-                underwater += u128::try_from(pos.debt as i128 - cover).unwrap_or(0);
                 continue;
             }
             let liq = st
@@ -320,12 +338,12 @@ impl<T: TraceSink> World<T> {
             let seized = Lots(liq.collateral_to_liquidator as u64);
             let (sold, _) = self.submit(st.agent, 0, Side::Ask, seized, OrderType::Market, None);
             st.stats.hard_liquidations += 1;
+            st.stats.debt_repaid = st.stats.debt_repaid.plus(Quote(liq.debt_repaid as u64));
             let equity = liq.stablecoin_from_bands as i128
                 + value_at_x2(liq.collateral_to_liquidator, mid_x2)
                 - liq.debt_repaid as i128;
             self.stats.record_llamma_sale(self.now, sold, equity);
         }
-        st.underwater = underwater;
     }
 
     /// The market's figures at the end of the run.
@@ -345,14 +363,9 @@ impl<T: TraceSink> World<T> {
                 .total_debt(now)
                 .map_or(u64::MAX, |d| u64::try_from(d).unwrap_or(u64::MAX)),
         );
-        let positions = st.ctl.users_to_liquidate(at).unwrap_or_default();
-        st.stats.underwater_at_end = positions.len() as u64;
-        let mut uncovered = 0u128;
-        for pos in positions {
-            let cover = pos.x as i128 + value_at_x2(pos.y, 2 * mark.0);
-            uncovered += u128::try_from(pos.debt as i128 - cover).unwrap_or(0);
-        }
+        let below = st.ctl.users_to_liquidate(at).map_or(0, |p| p.len());
+        st.stats.underwater_at_end = below as u64;
+        let uncovered = st.uncovered_at(2 * mark.0, now);
         st.stats.bad_debt_at_end = Quote(u64::try_from(uncovered).unwrap_or(u64::MAX));
-        st.underwater = uncovered;
     }
 }

@@ -365,12 +365,25 @@ impl<T: TraceSink> World<T> {
         let mempool = txs::Mempool::new(cfg.ordering, cfg.liquidators.len(), &streams);
         let routes: Vec<&crate::config::Route> = cfg.liquidators.iter().map(|l| &l.route).collect();
         let bridge = disposal::Bridges::new(&routes, &streams);
-        // With a LLAMMA market the accounts are its loans, not the lending market's.
-        let lending_accounts = if cfg.llamma.is_some() {
-            Vec::new()
-        } else {
-            cfg.accounts.clone()
-        };
+        // With a LLAMMA market the accounts it accepts are its loans; the lending market keeps
+        // the ones its Controller refuses (and empty positions for the others, so that account
+        // ids stay the scenario's).
+        let mut lending_accounts = cfg.accounts.clone();
+        let llamma = cfg.llamma.as_ref().map(|l| {
+            let agent = AgentId(wallets.len() as u32);
+            wallets.push(l.keeper);
+            labels.push("llamma".to_string());
+            kinds.push(AgentKind::LlammaKeeper);
+            let p0 = cfg.spec.ticks_nearest(reference_price);
+            let st = llamma::LlammaState::new(l, &cfg.accounts, agent, p0);
+            for a in st.loans() {
+                lending_accounts[a.index()] = cascade_risk::Account {
+                    collateral: Lots(0),
+                    debt: Quote(0),
+                };
+            }
+            st
+        });
         let lending_debt_start = lending_accounts.iter().map(|a| u128::from(a.debt.0)).sum();
         let mut w = World {
             end: SimTime::ZERO + cfg.duration,
@@ -411,7 +424,7 @@ impl<T: TraceSink> World<T> {
             delev,
             mempool,
             bridge,
-            llamma: None,
+            llamma,
             lending_debt_start,
             external: External::default(),
             start_totals: (0, 0),
@@ -422,10 +435,6 @@ impl<T: TraceSink> World<T> {
             trace,
             cfg,
         };
-        if let Some(l) = w.cfg.llamma.clone() {
-            let accounts = w.cfg.accounts.clone();
-            w.start_llamma_market(&l, &accounts);
-        }
         w.base_residue = vec![0; w.wallets.len()];
         w.stats.deleverage.bots = w.cfg.deleverage.as_ref().map_or(0, |d| d.bots.len() as u64);
         let reserves = w.market.books().reserves.0;
@@ -510,6 +519,9 @@ impl<T: TraceSink> World<T> {
         self.start();
         while let Some(s) = self.queue.pop() {
             debug_assert!(s.time >= self.now, "time went backwards");
+            if self.stats.bad_debt_due(s.time) {
+                self.close_minutes(s.time);
+            }
             self.now = s.time;
             self.stats.events += 1;
             match s.event {
@@ -679,7 +691,7 @@ impl<T: TraceSink> World<T> {
         }
         self.check_perps()?;
         if let Some(l) = &self.llamma {
-            l.check()?;
+            l.check(self.now)?;
         }
         self.check_vaults()
     }

@@ -11,11 +11,6 @@ const SNAPSHOT_LEVELS: usize = 40;
 
 impl<T: TraceSink> World<T> {
     pub(super) fn on_snapshot(&mut self) {
-        if self.stats.bad_debt_due(self.now) {
-            let price = self.venues[0].price().unwrap_or(self.reference_ticks());
-            let bad_debt = self.bad_debt_at(price);
-            self.stats.close_minutes(self.now, bad_debt);
-        }
         let spec = self.cfg.spec;
         let t = self.now.as_nanos();
         let oracle = self.last_market_price().map(|p| spec.price(p));
