@@ -124,7 +124,9 @@ pub struct RunStats {
     /// seized, at the first venue's price, less the debt it paid off for the borrower (debt
     /// cleared less debt written off, plus any credit to the borrower). With Aave and Morpho
     /// this is the liquidation bonus (the seized value beyond the liquidator's repayment) where
-    /// the venue's price equals the oracle's.
+    /// the venue's price equals the oracle's. With Compound III an underwater account's debt
+    /// is cleared in full by `absorb` (the shortfall falls on the reserves, not on `deficit`),
+    /// so its loss here is negative by that shortfall.
     pub liquidation_loss: i128,
     /// Collateral sold, borrowers' losses and bad debt per minute of simulated time (index =
     /// minute), by cause, for figures of sell pressure and for comparing designs.
