@@ -285,3 +285,49 @@ fn the_deleverage_figure_is_drawn_for_runs_with_bots() {
     assert!(with.bad_debt < base.bad_debt);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// With `max_slippage` a bot's sale is an IOC order at the watched price less that fraction:
+/// every sale fetches at least that price on every unit and the bots sell less than with
+/// market orders (the book's deeper levels are refused); value is conserved after every event.
+#[test]
+fn a_slippage_limit_bounds_every_sale() {
+    let market = scenario("flash_crash_deleverage.ron");
+    let mut limited = market.clone();
+    if let Some(d) = limited.lending.deleverage.as_mut() {
+        d.max_slippage = Some(0.005);
+    }
+    let m = run(&market);
+    let l = run(&limited);
+    assert!(!l.trace.deleverage.is_empty());
+    let tick = 0.01;
+    for r in &l.trace.deleverage {
+        // The limit is rounded up to a tick: 0.995 x watched, up.
+        let floor = (r.watched_price * 0.995 / tick).ceil() * tick;
+        assert!(
+            r.proceeds >= r.collateral_sold * floor - 1e-6,
+            "{} sold for {} at watched {}",
+            r.collateral_sold,
+            r.proceeds,
+            r.watched_price
+        );
+    }
+    let sold = |r: &Run| {
+        r.trace
+            .deleverage
+            .iter()
+            .map(|x| x.collateral_sold)
+            .sum::<f64>()
+    };
+    let worst = |r: &Run| {
+        r.trace
+            .deleverage
+            .iter()
+            .filter(|x| x.collateral_sold > 0.0)
+            .map(|x| x.proceeds / x.collateral_sold / x.watched_price)
+            .fold(f64::INFINITY, f64::min)
+    };
+    assert!(sold(&l) < sold(&m), "{} vs {}", sold(&l), sold(&m));
+    // Market orders sold some units further below the watched price than the limit allows.
+    assert!(worst(&m) < 0.995, "{}", worst(&m));
+    assert!(worst(&l) >= 0.995 - 1e-9, "{}", worst(&l));
+}

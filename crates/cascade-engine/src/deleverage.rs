@@ -39,6 +39,9 @@ pub struct DeleverageConfig {
     pub gas: Quote,
     /// The smallest sale worth a transaction.
     pub min_sale: Lots,
+    /// With a limit, a sale is an IOC order at the watched price less this fraction (rounded
+    /// up to a tick); without, a market order.
+    pub max_slippage: Option<Bps>,
 }
 
 /// What the bots did in a run, in integer units.

@@ -155,6 +155,10 @@ pub struct DeleverageSpec {
     pub gas_usd: f64,
     /// The smallest sale worth a transaction, base units.
     pub min_sale: f64,
+    /// The furthest below the watched price a sale may fill (fraction, e.g. 0.02): the sale
+    /// is then a limit (IOC) order at `watched x (1 - max_slippage)`; none: a market order.
+    #[serde(default)]
+    pub max_slippage: Option<f64>,
 }
 
 impl DeleverageSpec {
@@ -182,7 +186,11 @@ impl DeleverageSpec {
         non_negative(&format!("{f}.gas_usd"), self.gas_usd)?;
         fits(&format!("{f}.gas_usd"), self.gas_usd, market, false)?;
         non_negative(&format!("{f}.min_sale"), self.min_sale)?;
-        fits(&format!("{f}.min_sale"), self.min_sale, market, true)
+        fits(&format!("{f}.min_sale"), self.min_sale, market, true)?;
+        if let Some(s) = self.max_slippage {
+            within(&format!("{f}.max_slippage"), s, 0.0, 1.0, true, true)?;
+        }
+        Ok(())
     }
 
     /// The engine's configuration: which of `accounts` accounts run a bot (one uniform draw
@@ -206,6 +214,7 @@ impl DeleverageSpec {
             latency_ms: self.latency_ms.clone(),
             gas: spec.quote_floor(self.gas_usd),
             min_sale: cascade_types::Lots(((self.min_sale / spec.lot_size).ceil() as u64).max(1)),
+            max_slippage: self.max_slippage.map(bps),
         }
     }
 }

@@ -72,6 +72,7 @@ struct Params {
     target: u128,
     gas: Quote,
     min_sale: Lots,
+    max_slippage: Option<cascade_types::Bps>,
 }
 
 impl Params {
@@ -82,13 +83,25 @@ impl Params {
             target: cfg.target_health_factor,
             gas: cfg.gas,
             min_sale: cfg.min_sale,
+            max_slippage: cfg.max_slippage,
         }
+    }
+
+    /// The lowest price a sale may fill at when the bot watches `watched`.
+    fn limit(&self, watched: Ticks) -> Option<Ticks> {
+        self.max_slippage.map(|s| {
+            let keep = i128::from(cascade_types::Bps::DENOMINATOR as i64 - i64::from(s.0));
+            let den = cascade_types::Bps::DENOMINATOR as i128;
+            Ticks(((i128::from(watched.0) * keep + den - 1) / den) as i64)
+        })
     }
 }
 
 /// A sale the bot would send: collateral offered, what the book would fill and pay, the
 /// repayment and the gas.
 struct Plan {
+    /// The order: a market order, or IOC at the slippage limit.
+    order: OrderType,
     offered: Lots,
     sold: Lots,
     proceeds: Quote,
@@ -196,8 +209,10 @@ impl<T: TraceSink> World<T> {
     ) -> Option<Plan> {
         let a = self.market.account(account);
         let mut q = sale_for_target(self.market.mechanism(), a, watched, cfg.target);
+        let limit = cfg.limit(watched);
+        let order = limit.map_or(OrderType::Market, OrderType::Ioc);
         while q >= cfg.min_sale && !q.is_zero() {
-            let (sold, proceeds) = self.venues[0].book.sweep_preview(Side::Ask, q, None);
+            let (sold, proceeds) = self.venues[0].book.sweep_preview(Side::Ask, q, limit);
             if proceeds > cfg.gas && sold >= cfg.min_sale {
                 let repay = proceeds.minus(cfg.gas).min(a.debt);
                 let accepted = self
@@ -213,6 +228,7 @@ impl<T: TraceSink> World<T> {
                     mechanism.health_factor(&after, watched) > mechanism.health_factor(&a, watched);
                 if accepted && improves {
                     return Some(Plan {
+                        order,
                         offered: q,
                         sold,
                         proceeds,
@@ -242,8 +258,7 @@ impl<T: TraceSink> World<T> {
         // The per-minute record values every loss at the first venue's price (here before the
         // sale); the bots' own cost is at the price they watch.
         let venue_price = self.venues[0].price().unwrap_or(watched);
-        let (sold, proceeds) =
-            self.submit(agent, 0, Side::Ask, plan.offered, OrderType::Market, None);
+        let (sold, proceeds) = self.submit(agent, 0, Side::Ask, plan.offered, plan.order, None);
         assert_eq!(
             (sold, proceeds),
             (plan.sold, plan.proceeds),
