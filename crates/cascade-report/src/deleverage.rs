@@ -48,9 +48,6 @@ pub struct DeleverageSummary {
     /// Borrowers' loss to liquidations over the run (all accounts): collateral seized, at the
     /// first venue's price of each liquidation, beyond the debt it paid off, USD.
     pub liquidation_losses: f64,
-    /// Bad debt at the end of each minute of this run, USD (debt written off plus open
-    /// positions' uncovered debt at the first venue's price).
-    pub bad_debt_per_minute: Vec<f64>,
     /// The same world and seed without the bots: hard liquidation alone (its collateral sold
     /// per minute, borrowers' losses and bad debt), filled in by the caller that ran it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,11 +80,6 @@ impl DeleverageSummary {
             first_deleverage_s: d.first_deleverage.map(|t| t.as_secs_f64()),
             first_bot_liquidation_s: d.first_bot_liquidation.map(|t| t.as_secs_f64()),
             liquidation_losses: stats.liquidation_loss as f64 * atoms,
-            bad_debt_per_minute: stats
-                .per_minute
-                .iter()
-                .map(|m| m.bad_debt as f64 * atoms)
-                .collect(),
             without_bots: None,
         })
     }
@@ -103,11 +95,10 @@ impl DeleverageSummary {
     /// `without_bots`.
     pub fn add_baseline(&mut self, cfg: &WorldConfig) {
         let (stats, ()) = cascade_engine::World::new(Self::baseline_world(cfg), ()).run();
-        let minutes = stats.per_minute.len().max(self.bad_debt_per_minute.len());
         self.without_bots = Some(crate::soft::design_from_series(
             &stats.per_minute,
             cfg.spec,
-            minutes,
+            stats.per_minute.len(),
             stats.liquidations,
         ));
     }
@@ -157,9 +148,13 @@ pub struct PressureMinute {
     pub liquidation_losses: f64,
     /// Borrowers' cost of deleveraging (slippage at the watched price and gas), USD.
     pub deleverage_cost: f64,
+    /// Bad debt at the end of the minute, USD: debt written off plus open positions' debt
+    /// their collateral does not cover at the first venue's price.
+    #[serde(default)]
+    pub bad_debt: f64,
 }
 
-/// The minutes in which anything was sold or lost, in order.
+/// The minutes with anything sold, lost or owed, in order.
 pub fn per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<PressureMinute> {
     let spec = cfg.spec;
     let usd = |atoms: i128| atoms as f64 * spec.tick_size * spec.lot_size;
@@ -174,6 +169,7 @@ pub fn per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<PressureMinute> {
             deleverage_sold: spec.qty(m.deleverage_sold),
             liquidation_losses: usd(m.liquidation_loss),
             deleverage_cost: usd(m.deleverage_cost),
+            bad_debt: usd(m.bad_debt as i128),
         })
         .collect()
 }
@@ -190,6 +186,7 @@ pub fn dense_minutes(minutes: &[PressureMinute], end: f64) -> Vec<PressureMinute
             deleverage_sold: 0.0,
             liquidation_losses: 0.0,
             deleverage_cost: 0.0,
+            bad_debt: 0.0,
         })
         .collect();
     for m in minutes {

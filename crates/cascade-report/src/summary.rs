@@ -126,7 +126,8 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleverage: Option<crate::DeleverageSummary>,
     /// Collateral sold and borrowers' losses per minute, by liquidations and by deleverage
-    /// bots (minutes with any only), for figures of sell pressure.
+    /// bots, and bad debt at each minute's end (minutes with any of these only), for figures
+    /// of sell pressure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub per_minute: Vec<crate::PressureMinute>,
 }

@@ -104,6 +104,12 @@ impl LlammaState {
         Ok(())
     }
 
+    /// What the market reads at `now`: its EMA, to the nearest tick.
+    fn oracle(&self, now: SimTime) -> OracleReading {
+        let p_o = Ticks((self.ema.round() as i64).max(1));
+        OracleReading::new(price_from_ticks(p_o).expect("a positive price"), now)
+    }
+
     /// The accounts whose loans the market opened.
     pub(super) fn loans(&self) -> Vec<AccountId> {
         self.ctl.users().collect()
@@ -169,8 +175,7 @@ impl<T: TraceSink> World<T> {
             };
             st.ema += (price.0 as f64 - st.ema) * w;
             st.ema_at = self.now;
-            let p_o = Ticks((st.ema.round() as i64).max(1));
-            let at = OracleReading::new(price_from_ticks(p_o).expect("a positive price"), self.now);
+            let at = st.oracle(self.now);
             self.llamma_arbitrage(&mut st, &cfg, at);
             self.llamma_liquidate(&mut st, &cfg, at);
             st.ctl.drain_events();
@@ -354,10 +359,7 @@ impl<T: TraceSink> World<T> {
         };
         let now = self.now;
         st.stats.keeper_pnl = value - st.start_value;
-        let at = OracleReading::new(
-            price_from_ticks(Ticks((st.ema.round() as i64).max(1))).expect("a positive price"),
-            now,
-        );
+        let at = st.oracle(now);
         st.stats.debt_end = Quote(
             st.ctl
                 .total_debt(now)

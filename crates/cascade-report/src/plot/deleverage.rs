@@ -41,7 +41,7 @@ impl Figure for DeleverageFigure<'_> {
         let (top, bottom) = area.split_vertically(area.dim_in_pixel().1 / 2);
         let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
         let base = self.summary.without_bots.as_ref();
-        let bad_debt = &self.summary.bad_debt_per_minute;
+        let bad_debt = series(|m| m.bad_debt);
         lines(
             &top,
             &format!(
@@ -97,7 +97,7 @@ impl Figure for DeleverageFigure<'_> {
                             "with bots: bad debt ({:.0})",
                             bad_debt.last().copied().unwrap_or(0.0)
                         ),
-                        cumulative_points(bad_debt),
+                        cumulative_points(&bad_debt),
                     ),
                 ],
                 base.map_or(Vec::new(), |b| {
