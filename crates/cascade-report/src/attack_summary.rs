@@ -72,7 +72,7 @@ impl AttackSummary {
     /// The summary of one attack.
     pub fn new(cfg: &WorldConfig, s: &AttackStats) -> Self {
         let spec = cfg.spec;
-        let usd = |p: Pnl| p.0 as f64 * spec.tick_size * spec.lot_size;
+        let usd = |p: Pnl| spec.quote_signed(p.0);
         let secs = |t: Option<cascade_types::SimTime>| t.map(|t| t.as_secs_f64());
         let gas = Pnl(i128::from(s.gas.0));
         AttackSummary {
@@ -175,7 +175,7 @@ impl SandwichSummary {
             front_proceeds: spec.quote(s.front_proceeds),
             back_paid: spec.quote(s.back_paid),
             gas: spec.quote(s.gas),
-            profit: s.profit.0 as f64 * spec.tick_size * spec.lot_size,
+            profit: spec.quote_signed(s.profit.0),
             victim_sold: spec.qty(s.victim_sold),
             victim_quoted: quoted,
             victim_proceeds: proceeds,

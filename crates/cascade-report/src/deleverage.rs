@@ -60,7 +60,6 @@ impl DeleverageSummary {
         cfg.deleverage.as_ref()?;
         let spec = cfg.spec;
         let d = &stats.deleverage;
-        let atoms = spec.tick_size * spec.lot_size;
         Some(DeleverageSummary {
             bots: d.bots,
             wakes: d.wakes,
@@ -70,7 +69,7 @@ impl DeleverageSummary {
             proceeds: spec.quote(d.proceeds),
             debt_repaid: spec.quote(d.debt_repaid),
             gas: spec.quote(d.gas),
-            borrower_cost: d.cost() as f64 * atoms,
+            borrower_cost: spec.quote_signed(d.cost()),
             unsold: spec.qty(d.unsold),
             left_to_liquidators: d.left_to_liquidators,
             out_of_buffer: d.out_of_buffer,
@@ -79,7 +78,7 @@ impl DeleverageSummary {
             deleveraged_then_liquidated: d.deleveraged_then_liquidated,
             first_deleverage_s: d.first_deleverage.map(|t| t.as_secs_f64()),
             first_bot_liquidation_s: d.first_bot_liquidation.map(|t| t.as_secs_f64()),
-            liquidation_losses: stats.liquidation_loss as f64 * atoms,
+            liquidation_losses: spec.quote_signed(stats.liquidation_loss),
             without_bots: None,
         })
     }
@@ -157,7 +156,7 @@ pub struct PressureMinute {
 /// The minutes with anything sold, lost or owed, in order.
 pub fn per_minute(cfg: &WorldConfig, stats: &RunStats) -> Vec<PressureMinute> {
     let spec = cfg.spec;
-    let usd = |atoms: i128| atoms as f64 * spec.tick_size * spec.lot_size;
+    let usd = |atoms: i128| spec.quote_signed(atoms);
     stats
         .per_minute
         .iter()

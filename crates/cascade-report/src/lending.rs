@@ -56,7 +56,7 @@ impl LendingSummary {
     pub fn new(cfg: &WorldConfig, stats: &RunStats) -> Self {
         let spec = cfg.spec;
         let l = &stats.lending;
-        let atoms = |v: i128| v as f64 * spec.tick_size * spec.lot_size;
+        let atoms = |v: i128| spec.quote_signed(v);
         let keeps_reserves = l.reserves_start != 0 || l.reserves_end != 0 || l.reserves_lowest != 0;
         LendingSummary {
             mechanism: cfg.lending.name().to_string(),

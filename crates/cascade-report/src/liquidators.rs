@@ -84,7 +84,7 @@ pub struct BridgeSummary {
 /// Per-liquidator records.
 pub(crate) fn liquidators(cfg: &WorldConfig, stats: &RunStats) -> Vec<LiquidatorSummary> {
     let spec = cfg.spec;
-    let usd = |atoms: i128| atoms as f64 * spec.tick_size * spec.lot_size;
+    let usd = |atoms: i128| spec.quote_signed(atoms);
     stats
         .liquidators
         .iter()

@@ -88,7 +88,7 @@ impl PerpSummary {
     /// The summary of a perp venue's counters.
     pub fn new(cfg: &WorldConfig, s: &PerpStats) -> PerpSummary {
         let spec = cfg.spec;
-        let usd = |atoms: i128| atoms as f64 * spec.tick_size * spec.lot_size;
+        let usd = |atoms: i128| spec.quote_signed(atoms);
         let u = |atoms: u128| usd(atoms as i128);
         let secs = |t: Option<cascade_types::SimTime>| t.map(|t| t.as_secs_f64());
         PerpSummary {

@@ -382,7 +382,7 @@ pub(crate) fn design_from_series(
         let prev = bad.last().copied().unwrap_or(0);
         bad.push(p.get(m).map_or(prev, |x| x.bad_debt));
     }
-    let usd = |q: i128| q as f64 * spec.tick_size * spec.lot_size;
+    let usd = |q: i128| spec.quote_signed(q);
     let sum = |v: &[Lots]| Lots(v.iter().map(|l| l.0).sum());
     DesignSummary {
         borrower_losses: usd(total),
@@ -418,7 +418,7 @@ pub fn compare_in_loop(
     let keeper = LoopKeeper {
         soft_trades: l.soft_trades,
         buyback_trades: l.buyback_trades,
-        pnl: l.keeper_pnl as f64 * spec.tick_size * spec.lot_size,
+        pnl: spec.quote_signed(l.keeper_pnl),
         gas: usd(l.gas_spent),
         underwater_loans_at_end: l.underwater_at_end,
         debt_end: usd(l.debt_end),

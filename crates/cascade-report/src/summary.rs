@@ -170,8 +170,8 @@ impl Summary {
             skipped_reverts: stats.skipped_reverts,
             skipped_cap: stats.skipped_cap,
             gas_spent: spec.quote(stats.gas_spent),
-            sale_slippage: stats.sale_slippage as f64 * spec.tick_size * spec.lot_size,
-            liquidator_pnl: stats.liquidator_pnl as f64 * spec.tick_size * spec.lot_size,
+            sale_slippage: spec.quote_signed(stats.sale_slippage),
+            liquidator_pnl: spec.quote_signed(stats.liquidator_pnl),
             trace_hash,
             perps: stats
                 .perps
@@ -196,7 +196,7 @@ impl Summary {
             soft_liquidation: None,
             deleverage: crate::DeleverageSummary::new(cfg, stats),
             per_minute: crate::per_minute(cfg, stats),
-            liquidation_losses: stats.liquidation_loss as f64 * spec.tick_size * spec.lot_size,
+            liquidation_losses: spec.quote_signed(stats.liquidation_loss),
         }
     }
 

@@ -146,7 +146,12 @@ impl MarketSpec {
 
     /// The amount in quote currency.
     pub fn quote(&self, a: Quote) -> f64 {
-        a.0 as f64 * self.tick_size * self.lot_size
+        self.quote_signed(i128::from(a.0))
+    }
+
+    /// A signed amount of quote atoms (a profit, a loss, a change) in quote currency.
+    pub fn quote_signed(&self, atoms: i128) -> f64 {
+        atoms as f64 * self.tick_size * self.lot_size
     }
 
     /// The nearest tick to a price in quote currency (at least one tick).

@@ -444,7 +444,7 @@ impl<T: TraceSink> World<T> {
             venue_price_after: half(after),
             reference: self.reference_price,
             oracle: self.last_market_price().map(|p| spec.price(p)),
-            cost: cost.0 as f64 * spec.tick_size * spec.lot_size,
+            cost: spec.quote_signed(cost.0),
             liquidation: liquidation.map(|l| l.0),
         };
         self.trace.row(&row);

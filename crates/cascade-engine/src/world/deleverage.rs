@@ -305,7 +305,7 @@ impl<T: TraceSink> World<T> {
             proceeds: spec.quote(proceeds),
             debt_repaid: spec.quote(plan.repay),
             gas: spec.quote(cfg.gas),
-            cost: cost as f64 * spec.tick_size * spec.lot_size,
+            cost: spec.quote_signed(cost),
             hf_before: hf(hf_before),
             hf_after: hf(hf_after),
             watched_price: spec.price(watched),

@@ -330,7 +330,7 @@ impl<T: TraceSink> World<T> {
     }
 
     fn usd(&self, atoms: i128) -> f64 {
-        atoms as f64 * self.cfg.spec.tick_size * self.cfg.spec.lot_size
+        self.cfg.spec.quote_signed(atoms)
     }
 
     /// Whether an order on `side` would fill anything now: the book has the other side within

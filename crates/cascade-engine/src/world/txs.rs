@@ -275,7 +275,7 @@ impl<T: TraceSink> World<T> {
             priority_fee: spec.quote(tx.fee),
             gas: spec.quote(tx.gas),
             debt_to_cover: spec.quote(tx.decision.debt_to_cover),
-            expected_profit: tx.decision.expected_profit as f64 * spec.tick_size * spec.lot_size,
+            expected_profit: spec.quote_signed(tx.decision.expected_profit),
             outcome,
             reason,
             liquidation,
